@@ -1,0 +1,80 @@
+"""Command line: ``python -m analysis …`` (help texts in French, for the analysts who use it).
+
+Every command takes ``--edition FICHIER`` and defaults to the shipped sample's latest edition.
+Modules are imported inside commands so that ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from analysis import paths
+from analysis.edition import EditionError, load_edition
+
+app = typer.Typer(
+    help="Stratégie de la donnée de l'État en région : questionnaire, ingestion des réponses, rapports et exports.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+EditionOpt = Annotated[
+    Path,
+    typer.Option("--edition", "-e", help="Fichier d'édition YAML (config/…).", show_default=True),
+]
+
+
+def _edition(path: Path):
+    try:
+        return load_edition(path)
+    except EditionError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+
+
+@app.command("template")
+def template_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Fichier Excel à écrire.")] = Path(
+        "reports/questionnaire.xlsx"
+    ),
+    edition: EditionOpt = paths.DEFAULT_EDITION,
+) -> None:
+    """Écrit le questionnaire Excel vierge (onglet d'instructions, listes déroulantes)."""
+    from analysis.template import write_template
+
+    written = write_template(paths.resolve(out, Path.cwd()), _edition(edition))
+    typer.echo(f"Questionnaire écrit : {written}")
+
+
+@app.command("ingest")
+def ingest_cmd(edition: EditionOpt = paths.DEFAULT_EDITION) -> None:
+    """Lit, valide et nettoie toutes les réponses d'une édition vers data/processed/<édition>/."""
+    from analysis.ingest import ingest_edition
+
+    result = ingest_edition(_edition(edition))
+    typer.echo(result.summary())
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@app.command("sample")
+def sample_cmd(
+    out_dir: Annotated[
+        Path | None, typer.Option("--out-dir", help="Dossier racine des réponses (défaut : data/raw).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Graine du générateur pseudo-aléatoire.")] = 2019,
+    scale: Annotated[float, typer.Option(help="Facteur de volume (1 = échantillon livré).")] = 1.0,
+) -> None:
+    """Génère les réponses FICTIVES de l'échantillon (éditions 2019 et 2021)."""
+    from analysis.sample import write_sample
+
+    for folder in write_sample(out_dir=paths.resolve(out_dir) if out_dir else paths.RAW_DIR, seed=seed, scale=scale):
+        typer.echo(f"Réponses fictives écrites dans {folder}")
+
+
+if __name__ == "__main__":
+    app()
