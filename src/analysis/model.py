@@ -11,7 +11,7 @@ code: ``DIFFUSION.published`` returns ``"Publiée en open data"``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 # ---------------------------------------------------------------------------------------------

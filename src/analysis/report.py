@@ -1,0 +1,301 @@
+"""What a chapter notebook calls to show text, figures and tables.
+
+A chapter notebook is a handful of cells::
+
+    from analysis.report import Chapter
+    edition_file = "config/hauts-de-france-2021.yaml"   # parameters cell
+    audience = "interne"
+    ch = Chapter("02", edition_file, audience)
+    ch.text("Sur {n} catégories recensées, {p} sont acquises auprès de tiers.", n=612, p=0.38)
+    ch.figure(fig, "Catégories par thème", alt="Barres horizontales…")
+    ch.table(df, "Principales catégories acquises")
+
+Everything is emitted as HTML display outputs. Every value coming from the data is escaped, so a
+category titled ``<script>`` shows as text. Figures are SVG made deterministic (no date, fixed
+ids) so that two builds of the same inputs give byte-identical reports.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+import re
+import string
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("svg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from analysis import fmt  # noqa: E402
+from analysis.edition import Edition, load_edition  # noqa: E402
+from analysis.tables import Tables, load_tables  # noqa: E402
+
+#: Okabe–Ito colour-blind-safe palette (qualitative).
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+#: Sequential colour map for heatmaps (perceptually uniform, colour-blind-safe).
+SEQUENTIAL = "cividis"
+
+AUDIENCE_LABELS = {"interne": "Diffusion interne — ne pas diffuser", "public": "Édition publique"}
+
+
+def setup_matplotlib() -> None:
+    """Deterministic, legible figure defaults shared by every chapter."""
+    matplotlib.rcParams.update(
+        {
+            "svg.hashsalt": "analysis-report",
+            "svg.fonttype": "path",
+            "font.family": "DejaVu Sans",
+            "font.size": 9,
+            "axes.titlesize": 10,
+            "axes.labelsize": 9,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+            "figure.dpi": 100,
+            "figure.figsize": (7.0, 3.8),
+            "axes.formatter.use_locale": False,
+        }
+    )
+
+
+setup_matplotlib()
+
+
+def figure_to_svg(fig: matplotlib.figure.Figure) -> bytes:
+    """Render a figure as deterministic SVG bytes (no date metadata, salted stable ids)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def esc(value: Any) -> str:
+    """HTML-escape any value (``None`` -> empty string)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, int):
+        return fmt.number(value)
+    if isinstance(value, float):
+        return fmt.number(value, 0 if value.is_integer() else 1)
+    if isinstance(value, dt.date):
+        return fmt.date(value)
+    return str(value)
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def render_text(template: str, **values: Any) -> str:
+    """Fill a French sentence template and return safe HTML.
+
+    The template is trusted (written by the project) and may use ``**bold**``; the values come
+    from the data: they are formatted the French way (ints, floats, dates) and escaped. Pass
+    already formatted strings (``fmt.percent(x)``) for percentages and money.
+
+    Args:
+        template: ``str.format`` template, e.g. ``"Sur {n} catégories…"``.
+        values: the values to insert.
+
+    Returns:
+        an HTML ``<p>`` paragraph.
+    """
+    fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    missing = fields - set(values)
+    if missing:
+        raise KeyError(f"template values missing: {sorted(missing)}")
+    safe = {k: esc(_format_value(v)) for k, v in values.items()}
+    # Escape the template's own text too (it may contain < or &), keeping the {fields}.
+    body = esc(template).replace("&#x27;", "'")
+    body = body.format(**safe)
+    body = _BOLD.sub(r"<strong>\1</strong>", body)
+    return f"<p>{body}</p>"
+
+
+def _display_html(markup: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(markup))
+
+
+def table_html(
+    df: pd.DataFrame,
+    formats: Mapping[str, Callable[[Any], str]] | None = None,
+    index: bool = False,
+    total_row: bool = False,
+) -> str:
+    """Render a DataFrame as an escaped HTML table.
+
+    Args:
+        df: the table (column names are the French headers).
+        formats: per-column formatter (e.g. ``{"Coût": fmt.money}``); numbers default to French format.
+        index: include the index as the first column.
+        total_row: style the last row as a total.
+
+    Returns:
+        ``<table>`` markup.
+    """
+    formats = dict(formats or {})
+    frame = df.reset_index() if index else df
+    head = "".join(f'<th scope="col">{esc(c)}</th>' for c in frame.columns)
+    rows = []
+    for i, rec in enumerate(frame.itertuples(index=False, name=None)):
+        cells = []
+        for col, value in zip(frame.columns, rec, strict=True):
+            if col in formats:
+                text = formats[col](value)
+            elif value is None or (not isinstance(value, str) and pd.isna(value)):
+                text = fmt.MISSING
+            else:
+                text = _format_value(value.item() if hasattr(value, "item") else value)
+            numeric = isinstance(value, int | float) and not isinstance(value, bool)
+            cls = ' class="num"' if numeric else ""
+            cells.append(f"<td{cls}>{esc(text)}</td>")
+        cls = ' class="total"' if total_row and i == len(frame) - 1 else ""
+        rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+class Chapter:
+    """A report chapter: the edition, the audience's tables, and numbered figures and tables.
+
+    Args:
+        chapter_id: two-digit chapter number ("02"), used to number figures ("Figure 2.3").
+        edition_file: the edition YAML (absolute, or relative to the project root).
+        audience: ``"interne"`` or ``"public"``; decides which processed tables are read.
+        tables: tables to use instead of reading them (tests).
+    """
+
+    def __init__(
+        self,
+        chapter_id: str,
+        edition_file: str | Path,
+        audience: str = "interne",
+        tables: Tables | None = None,
+        edition: Edition | None = None,
+    ) -> None:
+        if audience not in AUDIENCE_LABELS:
+            raise ValueError(f"audience inconnue : {audience!r} (attendu : interne ou public)")
+        self.id = chapter_id
+        self.number = int(chapter_id)
+        self.audience = audience
+        self.public = audience == "public"
+        self.edition = edition or load_edition(edition_file)
+        self.tables = tables if tables is not None else load_tables(self.edition.id, audience)
+        self._figures = 0
+        self._tables = 0
+
+    # -- provenance ----------------------------------------------------------------------------
+    @property
+    def respondents(self) -> int:
+        """Number of responding services in the cleaned data."""
+        return int(self.tables.services["service_id"].nunique()) if len(self.tables.services) else 0
+
+    @property
+    def source(self) -> str:
+        """The default source line of figures and tables."""
+        fictional = ", données fictives" if self.edition.fictional else ""
+        return (
+            f"Source : enquête « Stratégie de la donnée de l'État » — {self.edition.region} "
+            f"{self.edition.year} ({fmt.plural(self.respondents, 'service répondant', 'services répondants')}"
+            f"{fictional})."
+        )
+
+    # -- output ----------------------------------------------------------------------------------
+    def html(self, markup: str) -> None:
+        """Show trusted HTML built by package code (values must already be escaped)."""
+        _display_html(markup)
+
+    def text(self, template: str, **values: Any) -> None:
+        """Show a French sentence whose figures come from the data (see :func:`render_text`)."""
+        _display_html(render_text(template, **values))
+
+    def heading(self, title: str, level: int = 2) -> None:
+        """Show a section heading (escaped)."""
+        _display_html(f"<h{level}>{esc(title)}</h{level}>")
+
+    def bullets(self, items: list[str]) -> None:
+        """Show a bullet list of plain-text items (escaped)."""
+        _display_html("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
+
+    def key_figures(self, items: list[tuple[str, str]]) -> None:
+        """Show key figures as boxes: ``[("catégories recensées", "612"), …]``."""
+        boxes = "".join(
+            f'<div class="kf"><span class="kf-value">{esc(v)}</span><span class="kf-label">{esc(k)}</span></div>'
+            for k, v in items
+        )
+        _display_html(f'<div class="key-figures">{boxes}</div>')
+
+    def note(self, text: str) -> None:
+        """Show a reader's note (caveat, reading advice)."""
+        _display_html(f'<p class="note">{esc(text)}</p>')
+
+    def _caption(self, kind: str, n: int, title: str, source: str | None, note: str | None) -> str:
+        notes = f'<p class="fig-note">{esc(note)}</p>' if note else ""
+        return (
+            f'<figcaption><span class="fig-num">{kind} {self.number}.{n}</span> '
+            f'<span class="fig-title">{esc(title)}</span></figcaption>'
+            f'{notes}<p class="source">{esc(source or self.source)}</p>'
+        )
+
+    def figure(
+        self,
+        fig: matplotlib.figure.Figure,
+        title: str,
+        alt: str,
+        source: str | None = None,
+        note: str | None = None,
+    ) -> str:
+        """Show a numbered figure with its title, alternative text and source line.
+
+        Returns:
+            the figure's id (``fig-02-3``), to refer to it in the text.
+        """
+        self._figures += 1
+        fig_id = f"fig-{self.id}-{self._figures}"
+        data = base64.b64encode(figure_to_svg(fig)).decode("ascii")
+        markup = (
+            f'<figure class="figure" id="{fig_id}">'
+            f'<img src="data:image/svg+xml;base64,{data}" alt="{esc(alt)}"/>'
+            f"{self._caption('Figure', self._figures, title, source, note)}</figure>"
+        )
+        _display_html(markup)
+        return fig_id
+
+    def table(
+        self,
+        df: pd.DataFrame,
+        title: str,
+        source: str | None = None,
+        note: str | None = None,
+        formats: Mapping[str, Callable[[Any], str]] | None = None,
+        index: bool = False,
+        total_row: bool = False,
+        empty_text: str = "Aucune ligne à afficher.",
+    ) -> str:
+        """Show a numbered table with its title and source line (values escaped).
+
+        Returns:
+            the table's id (``tab-02-1``).
+        """
+        self._tables += 1
+        tab_id = f"tab-{self.id}-{self._tables}"
+        body = table_html(df, formats, index, total_row) if len(df) else f'<p class="empty">{esc(empty_text)}</p>'
+        markup = (
+            f'<figure class="table" id="{tab_id}">'
+            f"{self._caption('Tableau', self._tables, title, source, note)}{body}</figure>"
+        )
+        _display_html(markup)
+        return tab_id
