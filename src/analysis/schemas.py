@@ -1,0 +1,272 @@
+"""Pandera schemas of every processed table, derived from the survey model.
+
+Nothing here restates a vocabulary or a field: the schemas of the cleaned tables are built by
+looping over ``model.SECTIONS`` (kind -> dtype and checks, ``required`` -> not nullable, bounds ->
+range checks, vocabularies -> ``isin`` checks). The bookkeeping tables (rejects, review,
+corrections, accounting) have hand-written schemas because they are not survey sections.
+
+Column dtypes of the cleaned tables:
+
+- text-like kinds (text, longtext, url, email, phone, service, arrangement), choice and
+  multichoice: Python ``str`` in an ``object`` column;
+- money and fte: ``float64``; integer: ``Int64``; bool: ``boolean``;
+- date: ``datetime64[ns]`` normalised to midnight;
+- ``source_row``: ``int64`` (the 1-based Excel row number).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+import pandera.pandas as pa
+
+from analysis import model
+
+#: Dtype of each field kind in the cleaned tables.
+KIND_DTYPES: dict[str, object] = {
+    "text": str,
+    "longtext": str,
+    "url": str,
+    "email": str,
+    "phone": str,
+    "service": str,
+    "arrangement": str,
+    "choice": str,
+    "multichoice": str,
+    "money": "float64",
+    "fte": "float64",
+    "integer": "Int64",
+    "bool": "boolean",
+    "date": "datetime64[ns]",
+}
+
+#: Values of the ``kind`` column of the review table.
+REVIEW_KINDS = ("service", "dispositif")
+#: Values of the ``status`` column of the review table.
+REVIEW_STATUSES = ("accepté", "non rapproché")
+
+#: Columns of the review, corrections and accounting tables (rejects: ``model.REJECT_COLUMNS``).
+REVIEW_COLUMNS = (
+    "source_file", "source_sheet", "source_row", "column", "raw_value", "kind", "candidate_id",
+    "candidate_name", "score", "method", "status", "assigned_id",
+)
+CORRECTION_COLUMNS = ("source_file", "source_sheet", "source_row", "column", "raw_value", "cleaned_value", "rule")
+ACCOUNTING_COLUMNS = ("source_file", "source_sheet", "section", "raw_rows", "cleaned_rows", "rejected_rows",
+                      "blank_rows")
+
+
+class TableValidationError(ValueError):
+    """A processed table that does not match its schema; the message is in French."""
+
+
+def _multichoice_check(vocab: model.Vocabulary) -> pa.Check:
+    labels = frozenset(vocab.labels)
+
+    def items_known(series: pd.Series) -> pd.Series:
+        return series.map(
+            lambda v: v is None or (isinstance(v, float) and pd.isna(v))
+            or all(item.strip() in labels for item in str(v).split(model.MULTI_SEPARATOR.strip()))
+        )
+
+    return pa.Check(items_known, element_wise=False, name=f"items_in_{vocab.name}",
+                    error=f"chaque valeur doit appartenir à la liste « {vocab.label} »")
+
+
+def _midnight_check() -> pa.Check:
+    return pa.Check(lambda s: s.isna() | (s == s.dt.normalize()), name="date_at_midnight",
+                    error="les dates doivent être à minuit (sans heure)")
+
+
+def field_column(field: model.Field) -> pa.Column:
+    """Return the pandera column of one survey field.
+
+    Args:
+        field: a field of ``model``.
+
+    Returns:
+        A column with the kind's dtype, nullable unless the field is required, with the
+        vocabulary and bound checks.
+    """
+    checks: list[pa.Check] = []
+    if field.kind == "choice" and field.vocab is not None:
+        checks.append(pa.Check.isin(field.vocab.labels))
+    elif field.kind == "multichoice" and field.vocab is not None:
+        checks.append(_multichoice_check(field.vocab))
+    if field.kind in ("money", "fte", "integer"):
+        if field.min_value is not None:
+            checks.append(pa.Check.ge(field.min_value))
+        if field.max_value is not None:
+            checks.append(pa.Check.le(field.max_value))
+    if field.kind == "date":
+        checks.append(_midnight_check())
+    if KIND_DTYPES[field.kind] is str and field.required:
+        checks.append(pa.Check.str_length(min_value=1))
+    return pa.Column(KIND_DTYPES[field.kind], checks=checks, nullable=not field.required,
+                     title=field.label, description=field.help)
+
+
+def _provenance_columns() -> dict[str, pa.Column]:
+    return {
+        "service_id": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "source_file": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "source_sheet": pa.Column(str),
+        "source_row": pa.Column("int64", pa.Check.ge(1)),
+        "row_id": pa.Column(str, unique=True),
+    }
+
+
+@cache
+def schema_for(section_name: str) -> pa.DataFrameSchema:
+    """Return the schema of a processed table.
+
+    Args:
+        section_name: a section name (``services``, ``categories``…) or a bookkeeping table
+            name (``rejects``, ``review``, ``corrections``, ``accounting``,
+            ``reference_services``, ``reference_arrangements``).
+
+    Returns:
+        The pandera schema; cleaned tables are strict (no column beyond the model's).
+
+    Raises:
+        KeyError: for an unknown table name.
+    """
+    if section_name in model.SECTIONS_BY_NAME:
+        section = model.SECTIONS_BY_NAME[section_name]
+        columns = {f.name: field_column(f) for f in section.fields}
+        columns.update(_provenance_columns())
+        if section is model.SERVICE:
+            columns.update({
+                "service_acronym": pa.Column(str, nullable=True),
+                "service_name": pa.Column(str),
+                "ministry": pa.Column(str, nullable=True),
+                "service_type": pa.Column(str, nullable=True),
+                "departement": pa.Column(str, nullable=True),
+                "match_method": pa.Column(str),
+                "match_score": pa.Column("float64", pa.Check.in_range(0, 100), nullable=True),
+            })
+            assert tuple(columns)[-len(model.SERVICE_REFERENCE_COLUMNS):] == model.SERVICE_REFERENCE_COLUMNS
+        if section is model.ARRANGEMENTS:
+            columns.update({
+                "arrangement_id": pa.Column(str, pa.Check.str_length(min_value=1)),
+                "arrangement_name": pa.Column(str),
+                "arrangement_match_method": pa.Column(str),
+                "arrangement_match_score": pa.Column("float64", pa.Check.in_range(0, 100), nullable=True),
+            })
+            assert tuple(columns)[-len(model.ARRANGEMENT_REFERENCE_COLUMNS):] == model.ARRANGEMENT_REFERENCE_COLUMNS
+        return pa.DataFrameSchema(columns, strict=True, ordered=True, name=section_name)
+
+    if section_name == "rejects":
+        return pa.DataFrameSchema({
+            "source_file": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "source_sheet": pa.Column(str, nullable=True),
+            "source_row": pa.Column("Int64", pa.Check.ge(1), nullable=True),
+            "column": pa.Column(str, nullable=True),
+            "raw_value": pa.Column(str, nullable=True),
+            "reason": pa.Column(str, pa.Check.str_length(min_value=1)),
+        }, strict=True, ordered=True, name="rejects")
+    if section_name == "review":
+        return pa.DataFrameSchema({
+            "source_file": pa.Column(str),
+            "source_sheet": pa.Column(str, nullable=True),
+            "source_row": pa.Column("Int64", nullable=True),
+            "column": pa.Column(str),
+            "raw_value": pa.Column(str),
+            "kind": pa.Column(str, pa.Check.isin(REVIEW_KINDS)),
+            "candidate_id": pa.Column(str, nullable=True),
+            "candidate_name": pa.Column(str, nullable=True),
+            "score": pa.Column("float64", pa.Check.in_range(0, 100), nullable=True),
+            "method": pa.Column(str),
+            "status": pa.Column(str, pa.Check.isin(REVIEW_STATUSES)),
+            "assigned_id": pa.Column(str, nullable=True),
+        }, strict=True, ordered=True, name="review")
+    if section_name == "corrections":
+        return pa.DataFrameSchema({
+            "source_file": pa.Column(str),
+            "source_sheet": pa.Column(str),
+            "source_row": pa.Column("int64", pa.Check.ge(1)),
+            "column": pa.Column(str),
+            "raw_value": pa.Column(str),
+            "cleaned_value": pa.Column(str, nullable=True),
+            "rule": pa.Column(str, pa.Check.str_length(min_value=1)),
+        }, strict=True, ordered=True, name="corrections")
+    if section_name == "accounting":
+        count = pa.Column("int64", pa.Check.ge(0))
+        return pa.DataFrameSchema(
+            {
+                "source_file": pa.Column(str),
+                "source_sheet": pa.Column(str, nullable=True),
+                "section": pa.Column(str, pa.Check.isin(list(model.SECTIONS_BY_NAME)), nullable=True),
+                "raw_rows": count,
+                "cleaned_rows": count,
+                "rejected_rows": count,
+                "blank_rows": count,
+            },
+            checks=[pa.Check(
+                lambda df: df["raw_rows"] == df["cleaned_rows"] + df["rejected_rows"] + df["blank_rows"],
+                name="raw_equals_cleaned_plus_rejected_plus_blank",
+                error="lignes lues ≠ lignes retenues + rejetées + vides",
+            )],
+            strict=True, ordered=True, name="accounting",
+        )
+    if section_name == "reference_services":
+        return pa.DataFrameSchema({
+            "id": pa.Column(str, unique=True),
+            "acronym": pa.Column(str, nullable=True),
+            "name": pa.Column(str),
+        }, strict=False, name="reference_services")
+    if section_name == "reference_arrangements":
+        return pa.DataFrameSchema({
+            "id": pa.Column(str, unique=True),
+            "name": pa.Column(str),
+        }, strict=False, name="reference_arrangements")
+    raise KeyError(f"no schema for table {section_name!r}")
+
+
+def _describe(exc: pa.errors.SchemaErrors, limit: int = 10) -> str:
+    cases = exc.failure_cases
+    lines = []
+    for row in cases.head(limit).itertuples(index=False):
+        lines.append(f"  colonne {row.column!s} : contrôle {row.check!s} non respecté "
+                     f"(valeur {row.failure_case!r}, ligne d'index {row.index!s})")
+    if len(cases) > limit:
+        lines.append(f"  … et {len(cases) - limit} autre(s) écart(s)")
+    return "\n".join(lines)
+
+
+def validate_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Validate one processed table against its schema.
+
+    Args:
+        name: table name (see :func:`schema_for`).
+        df: the table.
+
+    Returns:
+        The table, unchanged.
+
+    Raises:
+        TableValidationError: in French, naming the table, columns and failing values.
+    """
+    try:
+        return schema_for(name).validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        raise TableValidationError(f"Table « {name} » non conforme à son schéma :\n{_describe(exc)}") from exc
+
+
+def validate_tables(tables) -> None:
+    """Validate every table of an :class:`analysis.tables.Tables`.
+
+    Args:
+        tables: the processed tables.
+
+    Raises:
+        TableValidationError: listing, in French, every table that fails and why.
+    """
+    problems = []
+    for name, df in tables.items():
+        try:
+            validate_table(name, df)
+        except TableValidationError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise TableValidationError("\n".join(problems))
