@@ -50,7 +50,7 @@ def setup_matplotlib() -> None:
     matplotlib.rcParams.update(
         {
             "svg.hashsalt": "analysis-report",
-            "svg.fonttype": "path",
+            "svg.fonttype": "none",  # keep text as text: searchable by the public-edition scanner
             "font.family": "DejaVu Sans",
             "font.size": 9,
             "axes.titlesize": 10,
