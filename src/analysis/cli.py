@@ -76,5 +76,52 @@ def sample_cmd(
         typer.echo(f"Réponses fictives écrites dans {folder}")
 
 
+@app.command("build")
+def build_cmd(
+    edition: Annotated[
+        list[Path] | None, typer.Option("--edition", "-e", metavar="FICHIER", help="Fichier(s) d'édition YAML (option répétable).")
+    ] = None,
+    campaign: Annotated[
+        Path | None, typer.Option("--campaign", metavar="FICHIER", help="Fichier de campagne listant des éditions (editions: […]).")
+    ] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", metavar="N", help="Processus en parallèle (défaut : nombre de cœurs).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Réexécute tous les chapitres.")] = False,
+    audience: Annotated[
+        list[str] | None, typer.Option("--audience", metavar="AUDIENCE", help="interne ou public (défaut : celles de l'édition).")
+    ] = None,
+    chapters: Annotated[
+        Path | None, typer.Option("--chapters", metavar="FICHIER", help="Liste de chapitres à utiliser à la place de celle de l'édition.")
+    ] = None,
+    reports_root: Annotated[
+        Path | None, typer.Option("--reports-root", metavar="DOSSIER", help="Dossier racine des rapports (défaut : reports/).")
+    ] = None,
+) -> None:
+    """Construit les rapports HTML et PDF (éditions interne et publique), en parallèle et en incrémental."""
+    from analysis.build import BuildError, build_editions, load_campaign
+    from analysis.edition import AUDIENCES
+
+    files = [paths.resolve(e, Path.cwd()) for e in edition or []]
+    try:
+        files += load_campaign(paths.resolve(campaign, Path.cwd())) if campaign else []
+    except BuildError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    bad = [a for a in audience or [] if a not in AUDIENCES]
+    if bad:
+        typer.echo(f"Audience inconnue : {', '.join(bad)} (attendu : {', '.join(AUDIENCES)})", err=True)
+        raise typer.Exit(2)
+    result = build_editions(
+        [_edition(f) for f in files or [paths.DEFAULT_EDITION]],
+        reports_root=paths.resolve(reports_root, Path.cwd()) if reports_root else None,
+        jobs=jobs,
+        force=force,
+        audiences=audience or None,
+        chapters_file=paths.resolve(chapters, Path.cwd()) if chapters else None,
+    )
+    typer.echo(result.summary())
+    if not result.ok:
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()
