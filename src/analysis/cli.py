@@ -123,5 +123,29 @@ def build_cmd(
         raise typer.Exit(1)
 
 
+@app.command("export")
+def export_cmd(
+    edition: EditionOpt = paths.DEFAULT_EDITION,
+    audience: Annotated[
+        list[str] | None, typer.Option("--audience", metavar="AUDIENCE", help="interne ou public (défaut : celles de l'édition).")
+    ] = None,
+) -> None:
+    """Écrit les exports réutilisables : répertoire (schéma Etalab), DCAT-AP, indicateurs, classeur XLSX."""
+    from analysis.export import export_edition
+
+    ed = _edition(edition)
+    failed = False
+    for aud in audience or list(ed.audiences):
+        try:
+            folder = export_edition(ed, aud)
+        except (RuntimeError, FileNotFoundError) as exc:
+            typer.echo(f"Exports {aud} : {exc}", err=True)
+            failed = True
+            continue
+        typer.echo(f"Exports {aud} écrits dans {folder}")
+    if failed:
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()

@@ -47,6 +47,7 @@ class Edition:
         maturity_spec: questionnaire specification for maturity scoring.
         published_catalogues: optional input listing what services already publish.
         fuzzy_threshold: minimal similarity (0-100) for a fuzzy name match to be accepted.
+        contact_email: functional address of the mission, the contact of the public exports.
         raw: the YAML content as read.
     """
 
@@ -68,6 +69,7 @@ class Edition:
     maturity_spec: Path = paths.CONFIG_DIR / "maturite-questionnaire.yaml"
     published_catalogues: Path | None = None
     fuzzy_threshold: float = 85.0
+    contact_email: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -130,7 +132,7 @@ def load_edition(path: str | Path | None = None) -> Edition:
     known = {
         "edition", "region", "year", "title", "reference_date", "survey_dir", "reference", "previous_edition",
         "audiences", "fictional", "chapters", "rules", "recommendations", "maturity_spec",
-        "published_catalogues", "fuzzy_threshold",
+        "published_catalogues", "fuzzy_threshold", "contact_email",
     }
     for key in sorted(set(data) - known):
         errors.append(f"paramètre inconnu : « {key} » (attendus : {', '.join(sorted(known))})")
@@ -188,6 +190,10 @@ def load_edition(path: str | Path | None = None) -> Edition:
         errors.append(f"« fuzzy_threshold » doit être un nombre entre 50 et 100 (reçu : {threshold!r})")
         threshold = 85
 
+    contact = data.get("contact_email")
+    if contact is not None and not (isinstance(contact, str) and re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", contact)):
+        errors.append(f"« contact_email » doit être une adresse électronique (reçu : {contact!r})")
+
     defaults = Edition.__dataclass_fields__
     chapters = path_param(data.get("chapters"), "chapters") or defaults["chapters"].default
     rules = path_param(data.get("rules"), "rules") or defaults["rules"].default
@@ -217,5 +223,6 @@ def load_edition(path: str | Path | None = None) -> Edition:
         maturity_spec=maturity_spec,
         published_catalogues=catalogues,
         fuzzy_threshold=float(threshold),
+        contact_email=contact,
         raw=data,
     )
