@@ -256,3 +256,32 @@ def test_french_tables(summary):
     assert table["Pilote(s)"].tolist() == ["DREAL", "DDTM 59", "DREAL"]
     details = partnerships.details_table(summary)
     assert "3 déclarations" in details["Budgets déclarés"].iloc[0]
+
+
+def test_narrative_sentences(summary):
+    story = partnerships.narrative(summary, _arrangements(), dt.date(2021, 9, 30), reference_services=REF_SERVICES)
+    assert story["overview"].values == {"participations": "6 participations", "services": "3 services répondants",
+                                        "arrangements": "3 dispositifs partenariaux"}
+    assert story["most_shared"].values["name"] == NAMES["GEO"]
+    assert story["most_shared"].values["single"] == "1 dispositif"  # the convention
+    assert story["discrepancies"].values["n"] == "1 dispositif"
+    assert story["ending"].values["name"] == NAMES["GEO"]  # the only one within 12 months
+    assert story["ending"].values["gone"].startswith("0 ")
+    assert story["governance"].values["no_frame"].startswith("1 ")
+    assert story["overlaps"].values["a"] == NAMES["GEO"]
+    assert story["kinds"].values["detail"] == "plateforme de données (1), observatoire (1) et convention bilatérale (1)"
+
+
+def test_narrative_on_empty_tables_has_no_figures_to_invent():
+    empty = _arrangements().iloc[0:0]
+    story = partnerships.narrative(partnerships.arrangement_summary(empty), empty, dt.date(2021, 9, 30))
+    assert story["overlaps"].values == {}
+    assert story["concentration"].values == {}
+    assert story["ending"].values["n"].startswith("0 ")
+
+
+def test_item_counts(summary):
+    counts = partnerships.item_counts(summary, "productions")
+    # Jeux de données: GEO and ORB (2); every other production once, in questionnaire order.
+    assert counts.index[0] == P.datasets and counts.iloc[0] == 2
+    assert list(counts.index[1:]) == [P.portal, P.atlases, P.dashboards, P.publications]

@@ -710,3 +710,168 @@ def gaps_table(gaps: pd.DataFrame) -> pd.DataFrame:
         "Crédits de l'État": [fmt.money(x) for x in gaps["state_credits"]],
         "Pilote(s)": gaps["lead_services"].to_numpy(),
     })
+
+
+# ---------------------------------------------------------------------------------------------
+# Narrative sentences of the chapter (French templates, values from the data)
+# ---------------------------------------------------------------------------------------------
+
+
+class Sentence:
+    """A French sentence template and its values, shown through ``Chapter.text``.
+
+    Args:
+        template: a ``str.format`` template (``**bold**`` allowed).
+        values: the values to insert (formatted strings for money and percentages).
+    """
+
+    def __init__(self, template: str, **values: object) -> None:
+        self.template = template
+        self.values = values
+
+    def show(self, chapter) -> None:
+        """Display the sentence in a chapter (``chapter.text``, values escaped)."""
+        chapter.text(self.template, **self.values)
+
+    def __repr__(self) -> str:
+        return f"Sentence({self.template!r}, {self.values!r})"
+
+
+def item_counts(summary: pd.DataFrame, column: str) -> pd.Series:
+    """Number of arrangements reporting each item of a multichoice column, most frequent first.
+
+    Args:
+        summary: the output of :func:`arrangement_summary`.
+        column: ``productions``, ``audiences`` or ``partners``.
+
+    Returns:
+        Counts indexed by label (ties in questionnaire order), items never reported left out.
+    """
+    matrix = presence_matrix(summary, column)
+    counts = matrix.sum(axis=0).astype(int)
+    counts = counts[counts > 0]
+    order = {label: i for i, label in enumerate(matrix.columns)}
+    return counts.iloc[sorted(range(len(counts)), key=lambda i: (-counts.iloc[i], order[counts.index[i]]))]
+
+
+def narrative(
+    summary: pd.DataFrame,
+    arrangements: pd.DataFrame,
+    reference_date: dt.date,
+    months: int = 12,
+    reference_services: pd.DataFrame | None = None,
+) -> dict[str, Sentence]:
+    """The chapter's finding sentences, each computed from the data and robust to empty results.
+
+    Args:
+        summary: the output of :func:`arrangement_summary`.
+        arrangements: the cleaned ``arrangements`` table.
+        reference_date: the edition's reference date.
+        months: horizon of the agreements ending soon.
+        reference_services: the reference list of services (acronyms in the overlaps).
+
+    Returns:
+        Sentences keyed ``overview``, ``most_shared``, ``kinds``, ``budget``, ``discrepancies``,
+        ``fte``, ``productions``, ``overlaps``, ``concentration``, ``ending``, ``governance``.
+    """
+    totals = partnership_totals(summary, arrangements)
+    out: dict[str, Sentence] = {}
+    out["overview"] = Sentence(
+        "On recense **{participations}** de **{services}** à **{arrangements}** distincts.",
+        services=fmt.plural(totals["services"], "service répondant", "services répondants"),
+        participations=fmt.plural(totals["participations"], "participation"),
+        arrangements=fmt.plural(totals["arrangements"], "dispositif partenarial", "dispositifs partenariaux"),
+    )
+    if len(summary):
+        top = summary.iloc[0]
+        single = int((summary["n_services"] == 1).sum())
+        out["most_shared"] = Sentence(
+            "Le dispositif le plus partagé est **{name}**, cité par {n} ; {single} ne {verb} qu'un seul service "
+            "de l'État.",
+            name=top["name"], n=fmt.plural(int(top["n_services"]), "service"),
+            single=fmt.plural(single, "dispositif"), verb="mobilise" if single < 2 else "mobilisent",
+        )
+        kinds = summary["kind"].fillna("Nature non précisée").value_counts()
+        kinds = kinds.reindex([k for k in [*model.ARRANGEMENT_KIND.labels, "Nature non précisée"] if k in kinds])
+        out["kinds"] = Sentence(
+            "Par nature : {detail}.",
+            detail=fmt.enumerate_fr([f"{k.lower()} ({fmt.number(v)})" for k, v in kinds.items()]),
+        )
+    else:
+        out["most_shared"] = Sentence("Aucun service n'a déclaré de dispositif partenarial.")
+        out["kinds"] = Sentence("Aucune nature de dispositif à détailler.")
+    out["budget"] = Sentence(
+        "Les budgets annuels déclarés totalisent **{total}**, dont **{state}** de crédits de l'État ({share}) ; "
+        "{without} sans budget renseigné.",
+        total=fmt.money(totals["total_budget"]), state=fmt.money(totals["state_credits"]),
+        share=fmt.percent(totals["state_share"]),
+        without=fmt.plural(totals["without_budget"], "dispositif reste", "dispositifs restent"),
+    )
+    n_disc = totals["discrepancies"]
+    out["discrepancies"] = (
+        Sentence(
+            "Pour {n}, les montants déclarés par les services participants diffèrent de plus de {tol} : le "
+            "budget retenu est la médiane des déclarations (astérisque dans le tableau).",
+            n=fmt.plural(n_disc, "dispositif"), tol=fmt.percent(BUDGET_TOLERANCE),
+        )
+        if n_disc
+        else Sentence("Les services participant à un même dispositif en déclarent des budgets concordants "
+                      "(écart inférieur à {tol}).", tol=fmt.percent(BUDGET_TOLERANCE))
+    )
+    out["fte"] = Sentence(
+        "Les services de l'État y consacrent au total **{fte}** déclarés.", fte=fmt.fte(totals["fte"])
+    )
+    productions, audiences = item_counts(summary, "productions"), item_counts(summary, "audiences")
+    if len(productions) and len(audiences):
+        out["productions"] = Sentence(
+            "La production la plus fréquente est « {prod} » ({n_prod}) ; le public le plus visé est « {aud} » "
+            "({n_aud}).",
+            prod=productions.index[0], n_prod=fmt.plural(int(productions.iloc[0]), "dispositif"),
+            aud=audiences.index[0], n_aud=fmt.plural(int(audiences.iloc[0]), "dispositif"),
+        )
+    else:
+        out["productions"] = Sentence("Les productions et les publics visés ne sont pas renseignés.")
+    pairs = overlaps(arrangements, reference_services)
+    strong = pairs.loc[pairs["jaccard"] >= 0.5] if len(pairs) else pairs
+    if len(pairs):
+        first = pairs.iloc[0]
+        out["overlaps"] = Sentence(
+            "{n_pairs} partagent au moins un partenaire, une production ou un service, dont {n_strong} à 50 % "
+            "ou plus. Le recouvrement le plus fort ({j}) associe **{a}** et **{b}**.",
+            n_pairs=fmt.plural(len(pairs), "paire de dispositifs", "paires de dispositifs"),
+            n_strong=fmt.number(len(strong)), j=fmt.percent(first["jaccard"]), a=first["name_a"], b=first["name_b"],
+        )
+    else:
+        out["overlaps"] = Sentence("Aucun dispositif ne partage de partenaire, de production ou de service avec "
+                                   "un autre.")
+    money = state_money(summary)
+    if len(money):
+        n_top = min(3, len(money))
+        out["concentration"] = Sentence(
+            "Les crédits de l'État se répartissent entre {n} ; les {n_top} premiers en reçoivent **{share}**.",
+            n=fmt.plural(len(money), "dispositif"), n_top=fmt.number(n_top), share=fmt.percent(top_share(money, 3)),
+        )
+    else:
+        out["concentration"] = Sentence("Aucun crédit de l'État n'est déclaré dans les dispositifs.")
+    ending = ending_soon(summary, reference_date, months)
+    gone = expired(summary, reference_date)
+    gone_text = fmt.plural(len(gone), "convention est déjà échue", "conventions sont déjà échues")
+    out["ending"] = Sentence(
+        "Dans les {months} mois qui suivent le {date}, {n} à échéance ; {gone} sans renouvellement déclaré.",
+        date=fmt.date(reference_date), months=months, gone=gone_text,
+        n=fmt.plural(len(ending), "convention arrive", "conventions arrivent"),
+    ) if len(ending) != 1 else Sentence(
+        "Dans les {months} mois qui suivent le {date}, une convention arrive à échéance (**{name}**, le {end}) ; "
+        "{gone} sans renouvellement déclaré.",
+        date=fmt.date(reference_date), months=months, name=ending["name"].iloc[0],
+        end=fmt.date(ending["end_date"].iloc[0]), gone=gone_text,
+    )
+    gov = governance_table(summary)
+    out["governance"] = Sentence(
+        "{no_frame} sans cadre formel ; {no_state} aucun représentant de l'État dans leurs instances.",
+        no_frame=fmt.plural(int(gov["no_formal_frame"].sum()), "dispositif fonctionne",
+                            "dispositifs fonctionnent"),
+        no_state=fmt.plural(int(gov["no_state_in_bodies"].sum()), "dispositif ne compte",
+                            "dispositifs ne comptent"),
+    )
+    return out
