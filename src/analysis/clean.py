@@ -485,10 +485,11 @@ def _money(raw: object) -> tuple[float | None, list[str]]:
     notes: list[str] = []
     if match["mult"]:
         amount *= _MULTIPLIERS[match["mult"]]
-        notes.append(f"montant {_show(raw)} converti en {_fmt(float(amount))}")
-    if approx or approx2:
+        approximate = " (valeur approchée)" if approx or approx2 else ""
+        notes.append(f"montant {_show(raw)} converti en {_fmt(float(amount))}{approximate}")
+    elif approx or approx2:
         notes.append(f"valeur approchée {_show(raw)} retenue comme {_fmt(float(amount))}")
-    elif dot_grouping and not match["mult"]:
+    elif dot_grouping:
         notes.append(f"{_show(raw)} lu comme {_fmt(float(amount))} (point séparateur des milliers)")
     return _finite(amount, raw, "montant"), notes
 
@@ -837,6 +838,7 @@ def parse_date(raw: object) -> dt.date | None:
 # Vocabularies
 # ---------------------------------------------------------------------------------------------
 
+_MULTI_SPLIT_RE = re.compile(r"(\s*[;,/+\n\r&•|]\s*|\s+et\s+|\s+-\s+)")
 _NEGATIONS = frozenset({"non", "pas", "sans", "aucun", "aucune", "ni", "hors", "not", "no"})
 _LEADING_WORDS_RE = re.compile(r"^(?:niveau|note|level|score|valeur)\s+")
 _FUZZY_MIN_SCORE = 90.0
@@ -856,6 +858,7 @@ class _VocabTable:
     order: dict[str, int]  # label -> position in the vocabulary
     fuzzy_keys: tuple[str, ...]
     fuzzy_labels: tuple[str, ...]
+    max_span: int  # most separator-delimited fragments in one label, code or synonym
     resolved: dict[str, tuple[str | None, str | None, str | None]]  # key -> (label, how, error)
 
 
@@ -892,6 +895,10 @@ def _build_table(vocab: Vocabulary) -> _VocabTable:
         order=order,
         fuzzy_keys=tuple(k for k, _ in fuzzy),
         fuzzy_labels=tuple(label for _, label in fuzzy),
+        max_span=max(
+            (len(_MULTI_SPLIT_RE.split(alias)[0::2]) for t in vocab.terms for alias in (t.label, t.code, *t.synonyms)),
+            default=1,
+        ),
         resolved={},
     )
 
@@ -1021,8 +1028,6 @@ def parse_choice(raw: object, vocab: Vocabulary) -> str | None:
     return _choice(raw, vocab)[0]
 
 
-_MULTI_SPLIT_RE = re.compile(r"(\s*[;,/+\n\r&•|]\s*|\s+et\s+|\s+-\s+)")
-
 
 def _multichoice(raw: object, vocab: Vocabulary) -> tuple[str | None, list[str]]:
     if _is_missing(raw):
@@ -1041,7 +1046,7 @@ def _multichoice(raw: object, vocab: Vocabulary) -> tuple[str | None, list[str]]
     while i < n:
         # Longest run of fragments that is a term by itself ("Air, bruit et nuisances").
         matched = False
-        for j in range(n - 1, i, -1):
+        for j in range(min(n - 1, i + table.max_span - 1), i, -1):
             candidate = "".join(pieces[2 * i: 2 * j + 1])
             label = table.by_key.get(_key(candidate))
             if label is not None:
@@ -1067,7 +1072,9 @@ def _multichoice(raw: object, vocab: Vocabulary) -> tuple[str | None, list[str]]
         if note:
             notes.append(note)
     if unknown:
-        shown = ", ".join(_show(u) for u in unknown)
+        shown = ", ".join(_show(u) for u in unknown[:5])
+        if len(unknown) > 5:
+            shown += f" et {len(unknown) - 5} autres"
         if len(unknown) == 1:
             raise CleanError(f"valeur {shown} absente de la liste « {vocab.label} »", raw)
         raise CleanError(f"valeurs {shown} absentes de la liste « {vocab.label} »", raw)
@@ -1121,12 +1128,19 @@ def _email(raw: object) -> tuple[str | None, list[str]]:
     text = _WS_RE.sub(" ", text).strip(" <>\"'«».,;")
     if _EMAIL_RE.fullmatch(text):
         return text, notes
-    found = _EMAIL_SEARCH_RE.findall(text)
+    found = list(_EMAIL_SEARCH_RE.finditer(text))
     if len(found) > 1:
         raise CleanError(f"plusieurs adresses électroniques : {_show(raw)} (une seule attendue)", raw)
     if len(found) == 1:
-        candidate = found[0].strip(".")
-        if _EMAIL_RE.fullmatch(candidate):
+        # Only an address set apart from the rest: "Nom <adresse>", "Courriel : adresse".
+        candidate = found[0][0].strip(".")
+        before = text[: found[0].start()].rstrip()
+        after = text[found[0].end():].lstrip()
+        if (
+            _EMAIL_RE.fullmatch(candidate)
+            and (not before or before[-1] in "<([:")
+            and (not after or after[0] in ">)](")
+        ):
             return candidate, [f"adresse « {candidate} » extraite de {_show(raw)}"]
     raise CleanError(f"adresse électronique invalide : {_show(raw)}", raw)
 
@@ -1148,7 +1162,7 @@ def parse_email(raw: object) -> str | None:
 
 
 _PHONE_JUNK_RE = re.compile(r"[\s.\-/()\u00a0\u202f]+")
-_PHONE_LABEL_RE = re.compile(r"^(?:t[ée]l[ée]?phone|t[ée]l|tel|t[ée]l\.|portable|mobile|fixe|ligne directe)\s*[.:]?\s*")
+_PHONE_LABEL_RE = re.compile(r"^(?:t[ée]l[ée]?phone|t[ée]l|tel|t[ée]l\.|portable|mobile|fixe|ligne directe)[\s.:]*")
 
 
 def _phone(raw: object) -> tuple[str | None, list[str]]:
@@ -1173,7 +1187,7 @@ def _phone(raw: object) -> tuple[str | None, list[str]]:
         compact = "0" + compact[3:]
     if compact.startswith("+"):
         digits = compact[1:]
-        if digits.isdigit() and 8 <= len(digits) <= 15:
+        if digits.isdigit() and 8 <= len(digits) <= 15 and digits[0] != "0":
             return "+" + digits, notes
         raise CleanError(f"numéro de téléphone invalide : {_show(raw)}", raw)
     if not compact.isdigit():
@@ -1309,7 +1323,10 @@ def _check_bounds(field: Field, raw: object, value: float | int) -> None:
             expected = f"au moins {_fmt_bound(low)}"
         else:
             expected = f"au plus {_fmt_bound(high)}"
-        raise CleanError(f"valeur hors bornes : {_show(raw)} lu comme {_fmt(value)} (attendu {expected})", raw)
+        shown = _show(raw)
+        if shown != f"« {_fmt(value)} »":
+            shown += f" lu comme {_fmt_bound(value)}"
+        raise CleanError(f"valeur hors bornes : {shown} (attendu {expected})", raw)
 
 
 def _fmt_bound(value: float) -> str:
