@@ -382,12 +382,11 @@ def _unreadable(what: str, raw: object, text: str | None = None) -> CleanError:
     return CleanError(f"{what} illisible : {_show(raw)}", raw)
 
 
-def _number_from_raw(raw: object, what: str) -> tuple[float | None, str | None, str | None]:
-    """Shared handling of non-string raw numbers.
+def _number_from_raw(raw: object, what: str) -> tuple[float | None, str | None]:
+    """Shared handling of non-string raw numbers (raw is not missing).
 
     Returns:
-        (value, None, None) when raw is a number, (None, None, None) when empty, or
-        (None, text, None) when raw must be parsed as the string ``text``.
+        (value, None) when raw is a number, or (None, text) when raw must be parsed as ``text``.
     """
     if isinstance(raw, bool):
         raise CleanError(f"{what} attendu, case à cocher trouvée : {_show(raw)}", raw)
@@ -395,10 +394,10 @@ def _number_from_raw(raw: object, what: str) -> tuple[float | None, str | None, 
         value = float(raw)
         if not math.isfinite(value):
             raise CleanError(f"{what} illisible : {_show(raw)}", raw)
-        return value, None, None
+        return value, None
     if isinstance(raw, (dt.date, dt.time, dt.timedelta)):
         raise CleanError(f"{what} attendu, date trouvée : {_show(raw)}", raw)
-    return None, str(raw), None
+    return None, str(raw)
 
 
 def _number_text(raw: object, text: str, what: str) -> tuple[Decimal, list[str]]:
@@ -420,7 +419,7 @@ def _number_text(raw: object, text: str, what: str) -> tuple[Decimal, list[str]]
 def _number(raw: object) -> tuple[float | None, list[str]]:
     if _is_missing(raw):
         return None, []
-    value, text, _ = _number_from_raw(raw, "nombre")
+    value, text = _number_from_raw(raw, "nombre")
     if text is None:
         return value, []
     if _is_empty_str(text):
@@ -467,7 +466,7 @@ _FREE_KEYS = frozenset({"gratuit", "gratuite", "gratuits", "gratuites", "gratuit
 def _money(raw: object) -> tuple[float | None, list[str]]:
     if _is_missing(raw):
         return None, []
-    value, text, _ = _number_from_raw(raw, "montant")
+    value, text = _number_from_raw(raw, "montant")
     if text is None:
         return value, []
     if _is_empty_str(text):
@@ -534,7 +533,7 @@ _FTE_WORDS = {
 def _fte(raw: object) -> tuple[float | None, list[str]]:
     if _is_missing(raw):
         return None, []
-    value, text, _ = _number_from_raw(raw, "nombre d'ETP")
+    value, text = _number_from_raw(raw, "nombre d'ETP")
     if text is None:
         return value, []
     if _is_empty_str(text):
@@ -593,7 +592,7 @@ def _integer(raw: object) -> tuple[int | None, list[str]]:
         raise CleanError(f"nombre entier attendu, case à cocher trouvée : {_show(raw)}", raw)
     if isinstance(raw, int):
         return raw, []
-    value, text, _ = _number_from_raw(raw, "nombre entier")
+    value, text = _number_from_raw(raw, "nombre entier")
     if text is None:
         if not float(value).is_integer():
             raise CleanError(f"nombre entier attendu : {_show(raw)}", raw)
