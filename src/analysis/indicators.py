@@ -107,6 +107,11 @@ def _protected_labels() -> list[str]:
     return [D.label_of(code) for code in model.PROTECTED_DIFFUSION]
 
 
+def _true(values: pd.Series) -> pd.Series:
+    """A yes/no column as plain booleans (missing -> False)."""
+    return values.astype("boolean").fillna(False).astype(bool)
+
+
 def protected_mask(categories: pd.DataFrame) -> pd.Series:
     """True for restricted or not-communicable categories (``model.PROTECTED_DIFFUSION``)."""
     return categories["diffusion"].isin(_protected_labels())
@@ -376,7 +381,7 @@ _CONDITIONS: dict[tuple[str, str], Callable[[pd.DataFrame], pd.Series]] = {
     ("categories", "acquisition_mode"): _is_acquired,
     ("categories", "annual_cost"): lambda df: df["acquisition_mode"] == model.ACQUISITION_MODE.paid_licence,
     ("categories", "legal_ground"): protected_mask,
-    ("categories", "inspire_theme"): lambda df: df["geographic"].fillna(False).astype(bool),
+    ("categories", "inspire_theme"): lambda df: _true(df["geographic"]),
     ("categories", "platform"): lambda df: df["diffusion"] == D.published,
     ("categories", "url"): lambda df: df["diffusion"] == D.published,
     ("categories", "licence"): lambda df: df["diffusion"] == D.published,
@@ -390,10 +395,16 @@ def expected_fields(section: model.Section) -> list[str]:
 
     Excluded: required fields (always filled, or the row is rejected), personal fields (never
     in the public edition), free comments, and answers whose blank means "none".
+
+    Args:
+        section: a section of :mod:`analysis.model`.
+
+    Returns:
+        the field names.
     """
     return [
         f.name for f in section.fields
-        if not f.required and not f.personal and f.kind != "longtext"
+        if not f.required and not f.personal and f.name != "comment"
         and (section.name, f.name) not in _NOT_EXPECTED
     ]
 
@@ -426,7 +437,7 @@ def completeness(tables, labels: dict[str, str] | None = None) -> pd.DataFrame:
             applies = pd.Series(True, index=df.index)
             cond = _CONDITIONS.get((section.name, name))
             if cond is not None:
-                applies &= cond(df).fillna(False).astype(bool)
+                applies &= _true(cond(df))
             if section.field(name).protected:
                 applies &= ~protected_rows
             filled = df[name].notna() & (df[name].astype(str).str.strip() != "")
@@ -761,7 +772,7 @@ def inspire_themes(categories: pd.DataFrame) -> pd.DataFrame:
 
     Geographic categories without a theme count under « Non renseigné »; most frequent first.
     """
-    geo = categories[categories["geographic"].fillna(False).astype(bool)]
+    geo = categories[_true(categories["geographic"])]
     cols = ["inspire_theme", "n", "published"]
     if geo.empty:
         return pd.DataFrame(columns=cols)
@@ -1254,8 +1265,8 @@ def key_figures(tables) -> dict[str, float | int]:
         "share_published": _share(n_published, n_cat),
         "n_publishable_not_published": int((diffusion == D.publishable).sum()),
         "share_restricted_or_not_communicable": _share(int(protected_mask(cats).sum()), n_cat),
-        "n_personal": int(cats["personal_data"].fillna(False).astype(bool).sum()),
-        "n_geographic": int(cats["geographic"].fillna(False).astype(bool).sum()),
+        "n_personal": int(_true(cats["personal_data"]).sum()),
+        "n_geographic": int(_true(cats["geographic"]).sum()),
         "n_tools": n_tools,
         "n_tool_types": int(tools["tool_type"].nunique()),
         "share_free_tools": _share(int((tools["software_licence"] == model.SOFTWARE_LICENCE.free).sum()), n_tools),
