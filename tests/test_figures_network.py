@@ -73,7 +73,7 @@ def test_network_map_labels_never_overlap(generated):
     *_, graph = generated
     assert sum(1 for _, d in graph.nodes(data=True) if d["layer"] == "service") >= 40
     fig = figures_network.network_map(graph)
-    assert tuple(fig.get_size_inches()) == figures_network.MAP_SIZE
+    assert tuple(fig.get_size_inches()) == figures_network.MAP_SIZE  # 45 services need the full page
     boxes, overlapping = _overlapping_labels(fig)
     assert len(boxes) == graph.number_of_nodes()
     assert overlapping == []
@@ -82,6 +82,16 @@ def test_network_map_labels_never_overlap(generated):
 def test_network_map_labels_never_overlap_with_many_services():
     arrangements, ref_services, ref_arr = _generated(n_services=70, n_arrangements=24, seed=3)
     graph = partnerships.network_graph(arrangements, ref_services, ref_arr)
+    _, overlapping = _overlapping_labels(figures_network.network_map(graph))
+    assert overlapping == []
+
+
+def test_small_network_gets_a_smaller_figure():
+    arrangements, ref_services, ref_arr = _generated(n_services=4, n_arrangements=2, seed=2)
+    graph = partnerships.network_graph(arrangements, ref_services, ref_arr)
+    width, height = figures_network.network_map(graph).get_size_inches()
+    assert width == 7.0
+    assert 4.0 <= height < figures_network.MAP_SIZE[1]
     _, overlapping = _overlapping_labels(figures_network.network_map(graph))
     assert overlapping == []
 

@@ -43,7 +43,7 @@ EDGE_GREY = "#b3b3b3"
 LABEL_GID = "node-label"
 
 _X_SERVICE, _X_ARRANGEMENT, _X_PARTNER = 0.25, 0.52, 0.78
-_AX_RECT = (0.0, 0.11, 1.0, 0.85)  # left, bottom, width, height of the map axes (figure fraction)
+_LEGEND_IN, _TITLE_IN = 1.0, 0.35  # room below the map for the legend, above it for the column titles
 
 
 def _new_figure(size: tuple[float, float]) -> Figure:
@@ -145,18 +145,35 @@ def _font_size(slot_points: float, lines: int, ceiling: float, floor: float = 3.
 # ---------------------------------------------------------------------------------------------
 
 
-def network_map(graph: nx.Graph, size: tuple[float, float] = MAP_SIZE) -> Figure:
+def map_size(graph: nx.Graph) -> tuple[float, float]:
+    """Figure size of the network map: 7 in wide, as tall as the nodes need, at most ``MAP_SIZE``.
+
+    Args:
+        graph: the graph of :func:`analysis.partnerships.network_graph`.
+
+    Returns:
+        (width, height) in inches.
+    """
+    counts = {layer: len(_nodes(graph, layer)) for layer in ("service", "arrangement", "partner")}
+    needed_pt = max(counts["service"] * 13, counts["arrangement"] * 30, counts["partner"] * 24, 120)
+    height = needed_pt / 72 + _LEGEND_IN + _TITLE_IN
+    return (MAP_SIZE[0], float(min(MAP_SIZE[1], max(4.0, round(height, 1)))))
+
+
+def network_map(graph: nx.Graph, size: tuple[float, float] | None = None) -> Figure:
     """Draw the services – arrangements – partners map (layout: :func:`layered_layout`).
 
     Args:
         graph: the graph of :func:`analysis.partnerships.network_graph`.
-        size: figure size in inches.
+        size: figure size in inches (default: :func:`map_size`).
 
     Returns:
         The figure; every node label is a ``Text`` with gid ``LABEL_GID``.
     """
+    size = size or map_size(graph)
     fig = _new_figure(size)
-    ax = fig.add_axes(_AX_RECT)
+    axes_height = size[1] - _LEGEND_IN - _TITLE_IN
+    ax = fig.add_axes((0.0, _LEGEND_IN / size[1], 1.0, axes_height / size[1]))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.axis("off")
@@ -164,7 +181,7 @@ def network_map(graph: nx.Graph, size: tuple[float, float] = MAP_SIZE) -> Figure
         ax.text(0.5, 0.5, "Aucun dispositif déclaré", ha="center", va="center")
         return fig
     pos = layered_layout(graph)
-    height_pt = size[1] * _AX_RECT[3] * 72
+    height_pt = axes_height * 72
     services, arrangements, partners = (_nodes(graph, layer) for layer in ("service", "arrangement", "partner"))
     n_groups = len({graph.nodes[n].get("group") for n in services})
     fs_service = _font_size(height_pt / max(len(services) + 0.6 * (n_groups - 1), 1), 1, 7.0)
@@ -229,21 +246,26 @@ def network_map(graph: nx.Graph, size: tuple[float, float] = MAP_SIZE) -> Figure
     return fig
 
 
-def membership_matrix(graph: nx.Graph, size: tuple[float, float] = MAP_SIZE) -> Figure:
+def membership_matrix(graph: nx.Graph) -> Figure:
     """Services (rows, in the map's order) × arrangements (columns): who takes part, in which role.
+
+    The figure is 7 in wide at most and as tall as the rows need (at most ``MAP_SIZE``).
 
     Args:
         graph: the graph of :func:`analysis.partnerships.network_graph`.
-        size: figure size in inches.
 
     Returns:
         The figure (one marker per participation, coloured by role).
     """
-    fig = _new_figure(size)
-    ax = fig.add_axes((0.22, 0.08, 0.76, 0.62))
     pos = layered_layout(graph)
     services = sorted(_nodes(graph, "service"), key=lambda n: -pos[n][1])
     arrangements = sorted(_nodes(graph, "arrangement"), key=lambda n: -pos[n][1])
+    left, header, footer = 1.5, 2.1, 0.45  # inches: row labels, rotated column labels, legend
+    rows_in = min(MAP_SIZE[1] - header - footer, max(1.0, 0.17 * len(services)))
+    cols_in = min(MAP_SIZE[0] - left - 0.1, max(1.2, 0.3 * len(arrangements)))
+    size = (MAP_SIZE[0], rows_in + header + footer)
+    fig = _new_figure(size)
+    ax = fig.add_axes((left / size[0], footer / size[1], cols_in / size[0], rows_in / size[1]))
     if not services:
         ax.axis("off")
         ax.text(0.5, 0.5, "Aucun dispositif déclaré", ha="center", va="center")
@@ -259,7 +281,11 @@ def membership_matrix(graph: nx.Graph, size: tuple[float, float] = MAP_SIZE) -> 
         if pts:
             xs, ys = zip(*pts, strict=True)
             ax.scatter(xs, ys, s=22, color=role_colours.get(role, "#999999"), label=role or "Non précisé", zorder=3)
-    fs_rows = _font_size(size[1] * 0.62 * 72 / len(services), 1, 7.0)
+    groups = [graph.nodes[n].get("group") for n in services]
+    for i in range(1, len(groups)):
+        if groups[i] != groups[i - 1]:  # a rule between two service types
+            ax.axhline(i - 0.5, color="#888888", linewidth=0.6, zorder=1)
+    fs_rows = _font_size(rows_in * 72 / len(services), 1, 7.0)
     ax.set_yticks(range(len(services)), [graph.nodes[n]["label"] for n in services], fontsize=fs_rows)
     ax.set_xticks(range(len(arrangements)), [_wrap(graph.nodes[n]["label"], 38, 1) for n in arrangements],
                   rotation=90, fontsize=6.5)
@@ -270,7 +296,7 @@ def membership_matrix(graph: nx.Graph, size: tuple[float, float] = MAP_SIZE) -> 
     ax.tick_params(length=0)
     for side in ("left", "bottom", "top", "right"):
         ax.spines[side].set_visible(False)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=4, fontsize=7, frameon=False)
+    fig.legend(loc="lower left", bbox_to_anchor=(0.02, 0.0), ncol=4, fontsize=7, frameon=False)
     return fig
 
 
@@ -340,6 +366,7 @@ def fte_bars(summary: pd.DataFrame) -> Figure:
         ax.text(v, yi, f" {v:.1f}".replace(".", ","), va="center", fontsize=7)
     ax.set_yticks(y, [_wrap(n, 40, 1) for n in data["name"]], fontsize=7)
     ax.set_xlabel("ETP des services de l'État")
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:g}".replace(".", ","))
     ax.set_ylim(-0.6, len(data) - 0.4)
     fig.tight_layout()
     return fig
