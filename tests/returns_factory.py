@@ -7,7 +7,9 @@ CSV text. Values come from ``analysis.model`` vocabularies, never restated.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any
 
@@ -161,12 +163,13 @@ def write_csv(path: Path, section: str, rows: list[dict[str, Any]], *, encoding:
     """
     sec = model.SECTIONS_BY_NAME[section]
     extra = extra_columns or {}
-    lines = [delimiter.join([f.label for f in sec.fields] + list(extra))]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow([f.label for f in sec.fields] + list(extra))
     for i, row in enumerate(rows):
         cells = ["" if row.get(f.name) is None else str(row[f.name]) for f in sec.fields]
-        cells += [values[i] for values in extra.values()]
-        lines.append(delimiter.join(cells))
-    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+        writer.writerow(cells + [values[i] for values in extra.values()])
+    path.write_bytes(buffer.getvalue().encode(encoding))
     return path
 
 

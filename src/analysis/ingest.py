@@ -369,8 +369,9 @@ def _read_excel(data: bytes, fd: FileData) -> list[tuple[str, list[list[Any]], i
             fd.messages.append(f"onglet {_q(name)} illisible ({type(exc).__name__}) : ignoré")
             fd.ignored_sheets.append(name)
             continue
-        if sheet.total_height > MAX_ROWS_PER_SHEET + HEADER_SEARCH_ROWS:
-            raise FileRefused(f"onglet {_q(name)} trop long ({sheet.total_height} lignes, maximum "
+        last_row = (sheet.end or (0, 0))[0] + 1
+        if last_row > MAX_ROWS_PER_SHEET + HEADER_SEARCH_ROWS:
+            raise FileRefused(f"onglet {_q(name)} trop long ({last_row} lignes, maximum "
                               f"{MAX_ROWS_PER_SHEET}) : fichier refusé")
         rows = sheet.to_python(skip_empty_area=False)
         try:
