@@ -422,3 +422,22 @@ def test_french_headers_and_formats(t, labels):
     assert list(out.columns) == ["Service", "Publiables", "Publiables non publiées", "Part non publiée"]
     assert ind.FORMATS["Part non publiée"](2 / 3) == "67 %"
     assert ind.FORMATS["Coût annuel total"](20000) == "20\u202f000 €"
+
+
+def test_small_helpers(t):
+    # lookup: one line of a result; default when absent.
+    gap = ind.open_by_default_gap(t.categories, ind.service_labels(t))
+    assert ind.lookup(gap, "service", "DREAL", "not_published") == 2
+    assert ind.lookup(gap, "service", "DRAAF", "not_published") == 0
+    # completeness_overall: (1 + 3) filled of (2 + 4) expected = 4/6, not the mean of shares (0.625).
+    long = pd.DataFrame({"filled": [1, 3], "expected": [2, 4]})
+    assert ind.completeness_overall(long) == pytest.approx(4 / 6)
+    assert ind.audience_note(True) != ind.audience_note(False)
+
+
+def test_personal_geographic_summary(t):
+    s = ind.personal_geographic_summary(t.categories)
+    # Personal: C03 C08 C10, none published. Geographic: 7, of which C01 C07 C12 published; all have
+    # an INSPIRE theme.
+    assert s == {"n_personal": 3, "n_personal_published": 0, "n_geographic": 7, "n_geographic_published": 3,
+                 "share_geographic_published": pytest.approx(3 / 7), "n_geographic_no_inspire": 0}

@@ -321,6 +321,39 @@ def french(df: pd.DataFrame) -> pd.DataFrame:
     return df.rename(columns={c: COLUMN_LABELS.get(c, c) for c in df.columns})
 
 
+def lookup(df: pd.DataFrame, column: str, key: object, value: str = "n", default: object = 0) -> object:
+    """The ``value`` of the row whose ``column`` equals ``key`` (``default`` when absent).
+
+    Lets a chapter quote one line of a result ("how many without legal ground?") in a sentence.
+    """
+    rows = df[df[column] == key] if column in df.columns else df.iloc[:0]
+    return rows[value].iloc[0] if len(rows) else default
+
+
+def audience_note(public: bool, subject: str = "categories") -> str:
+    """The reader's note saying what an audience shows of protected categories.
+
+    Args:
+        public: the public edition.
+        subject: ``categories`` (lists of categories) or ``pooling`` (suppliers and links).
+
+    Returns:
+        a French sentence.
+    """
+    notes = {
+        ("categories", True): "Édition publique : seules les catégories publiées ou publiables sont listées "
+                              "individuellement ; les catégories restreintes aux partenaires ou non communicables "
+                              "sont seulement dénombrées.",
+        ("categories", False): "Édition interne : toutes les catégories sont listées, y compris les catégories "
+                               "restreintes aux partenaires ou non communicables — ne pas diffuser.",
+        ("pooling", True): "Édition publique : le fournisseur et l'intitulé des catégories restreintes ou non "
+                           "communicables sont masqués ; elles n'entrent donc pas dans ce repérage.",
+        ("pooling", False): "Édition interne : le repérage porte sur toutes les catégories acquises, y compris "
+                            "restreintes ou non communicables.",
+    }
+    return notes[(subject, bool(public))]
+
+
 # ---------------------------------------------------------------------------------------------
 # Chapter 01 — who answered, completeness, corrections, rejects, review
 # ---------------------------------------------------------------------------------------------
@@ -473,6 +506,11 @@ def completeness_matrix(long: pd.DataFrame) -> pd.DataFrame:
     m.index.name = "Service"
     m.columns.name = None
     return m
+
+
+def completeness_overall(long: pd.DataFrame) -> float:
+    """Share of all applicable optional answers that are filled (NaN when none applies)."""
+    return _share(float(long["filled"].sum()), float(long["expected"].sum())) if len(long) else float("nan")
 
 
 def accounting_summary(accounting: pd.DataFrame) -> pd.DataFrame:
@@ -783,6 +821,28 @@ def inspire_themes(categories: pd.DataFrame) -> pd.DataFrame:
     g["_last"] = g["inspire_theme"] == NOT_STATED
     return g.sort_values(["_last", "n", "inspire_theme"], ascending=[True, False, True]).drop(columns="_last")[
         cols].reset_index(drop=True)
+
+
+def personal_geographic_summary(categories: pd.DataFrame) -> dict[str, int | float]:
+    """Counts quoted by the inventory chapter on personal and geographic data.
+
+    Returns:
+        ``n_personal``, ``n_personal_published`` (personal data declared published: to check),
+        ``n_geographic``, ``n_geographic_published``, ``share_geographic_published``,
+        ``n_geographic_no_inspire`` (geographic without INSPIRE theme).
+    """
+    personal = _true(categories["personal_data"])
+    geo = _true(categories["geographic"])
+    published = categories["diffusion"] == D.published
+    n_geo = int(geo.sum())
+    return {
+        "n_personal": int(personal.sum()),
+        "n_personal_published": int((personal & published).sum()),
+        "n_geographic": n_geo,
+        "n_geographic_published": int((geo & published).sum()),
+        "share_geographic_published": _share(int((geo & published).sum()), n_geo),
+        "n_geographic_no_inspire": int((geo & categories["inspire_theme"].isna()).sum()),
+    }
 
 
 def update_frequencies(categories: pd.DataFrame) -> pd.DataFrame:
