@@ -90,6 +90,7 @@ def env(tmp_path_factory):
         e = Env(tmp_path_factory.mktemp("build"))
         mp.setattr(build, "_prepare_tables", e.prepare)
         mp.setattr(build, "_scan_public", e.scan)
+        mp.setattr(build, "_write_exports", lambda *args: None)  # exports are tested on real tables
         # other sessions may edit the package while the tests run: freeze the code hash
         mp.setattr(build, "code_hash", lambda: "code-figé-pour-les-tests")
         yield e

@@ -915,6 +915,12 @@ def _scan_public(edition: Edition, folder: Path) -> list[str]:
     return list(public.scan_public_artefacts(edition, folder))
 
 
+def _write_exports(edition: Edition, audience: str, folder: Path) -> None:
+    from analysis import export
+
+    export.write_exports(edition, audience, folder)
+
+
 def _plan(
     edition: Edition, audience: str, base: Path, chapters: list[ChapterSpec], code: str, force: bool
 ) -> _Plan:
@@ -1011,7 +1017,13 @@ def _fail_plan(plan: _Plan) -> None:
 
 
 def _finish_plan(plan: _Plan) -> None:
-    """After assembly: scan the public edition, write the manifest, move into place."""
+    """After assembly: write the exports, scan the public edition, write the manifest, move into place."""
+    try:
+        _write_exports(plan.edition, plan.audience, plan.staging / "exports")
+    except Exception as exc:  # noqa: BLE001 - reported in French, the previous reports stay
+        plan.result.errors.append(f"exports impossibles : {type(exc).__name__}: {_first_line(str(exc))}")
+        _fail_plan(plan)
+        return
     if plan.audience == "public":
         try:
             problems = _scan_public(plan.edition, plan.staging)
