@@ -518,3 +518,19 @@ def test_dates_are_normalised_to_midnight(tmp_path):
     write_return(edition.survey_dir / "dreal.xlsx", {"services": [service]})
     tables = _ingest(edition)
     assert tables.services["answer_date"].iloc[0] == pd.Timestamp("2021-03-15")
+
+
+def test_hand_typed_acronym_and_name_resolve_like_the_dropdown(tmp_path):
+    edition = make_edition(tmp_path)
+    full_return(edition.survey_dir / "a.xlsx", n=1,
+                service="DDTM 62 - Direction départementale des territoires et de la mer du Pas-de-Calais")
+    full_return(edition.survey_dir / "b.xlsx", n=1, service="DRAAF - Service de l'information statistique")
+    full_return(edition.survey_dir / "c.xlsx", n=1,
+                service="DRAAF - Direction régionale de l'INSEE Hauts-de-France")  # two services: not matched
+    tables = _ingest(edition)
+    services = tables.services.set_index("source_file")
+    assert services.loc["a.xlsx", "service_id"] == "DDTM-62" and services.loc["a.xlsx", "match_method"] == "liste"
+    assert services.loc["b.xlsx", "service_id"] == "DRAAF-HDF"
+    assert services.loc["b.xlsx", "match_method"] == "acronym (sigle — nom)"
+    assert "c.xlsx" not in services.index
+    assert tables.review["raw_value"].tolist() == ["DRAAF - Direction régionale de l'INSEE Hauts-de-France"]

@@ -571,6 +571,10 @@ class _Cleaner:
         """The ``Cleaned`` result, a ``CleanError``, or ``_EMPTY``."""
         if self.is_empty(raw):
             return _EMPTY
+        return self.filled_cell(section, f, raw)
+
+    def filled_cell(self, section: str, f: model.Field, raw: Any) -> Any:
+        """The ``Cleaned`` result or a ``CleanError`` of a cell known to be non-empty."""
         cache = self._cache[(section, f.name)]
         key = (type(raw), raw)
         try:
@@ -612,9 +616,11 @@ def _clean_sheet(sd: SheetData, cleaner: _Cleaner, rejects: _Rejects, csv_stem: 
     missing = sd.missing_required
     required = [(i, f) for i, f in sd.columns.items() if f.required]
     CleanError = cleaner.clean.CleanError
+    is_empty = cleaner.is_empty
+    columns = list(sd.columns.items())
     for offset, cells in enumerate(data):
-        filled = [i for i, c in enumerate(cells) if not cleaner.is_empty(c)]
-        if not filled or (prefilled and set(filled) <= prefilled):
+        filled = {i for i, c in enumerate(cells) if c != "" and c is not None and not is_empty(c)}
+        if not filled or (prefilled and filled <= prefilled):
             sd.blank_rows += 1
             continue
         excel_row = first_row + offset
@@ -629,11 +635,11 @@ def _clean_sheet(sd: SheetData, cleaner: _Cleaner, rejects: _Rejects, csv_stem: 
         corrections: list[tuple[str, Any, Any, str]] = []
         problems: list[tuple[model.Field, Any, str]] = []
         width = len(cells)
-        for idx, f in sd.columns.items():
-            raw = cells[idx] if idx < width else None
-            result = cleaner.cell(section.name, f, raw)
-            if result is _EMPTY:
+        for idx, f in columns:
+            if idx not in filled:
                 continue
+            raw = cells[idx]
+            result = cleaner.filled_cell(section.name, f, raw)
             if isinstance(result, CleanError):
                 if f.required:
                     problems.append((f, raw, f"colonne {_q(f.label)} : {result.reason}"))
@@ -679,7 +685,9 @@ class _Names:
         self.service_names = dict(zip(self.services_ref["id"], self.services_ref["name"], strict=True))
         self.arrangement_names = dict(zip(self.arrangements_ref["id"], self.arrangements_ref["name"], strict=True))
         acronyms = self.services_ref["acronym"].where(self.services_ref["acronym"].notna(), None)
-        self._labels = {service_choice_label(a, n): i for a, n, i in
+        # The questionnaire's dropdown texts (« sigle — nom »), compared after normalisation so that
+        # « DDPP 59 - Direction… » typed by hand matches « DDPP 59 — Direction… ».
+        self._labels = {_norm(service_choice_label(a, n)): i for a, n, i in
                         zip(acronyms, self.services_ref["name"], self.services_ref["id"], strict=True)}
         self._cache: dict[tuple[str, str], _Resolved] = {}
         self.log: dict[str, list[dict[str, Any]]] = {"services": [], "dispositifs": []}
@@ -704,15 +712,32 @@ class _Names:
     def service(self, raw: str) -> _Resolved:
         key = ("service", raw)
         if key not in self._cache:
-            if raw in self._labels:
-                sid = self._labels[raw]
+            sid = self._labels.get(_norm(raw))
+            if sid is not None:
                 res = _Resolved(sid, "liste", 100.0, sid, self.service_names[sid], False)
             else:
                 res = self._convert(self._services.resolve(raw), self.service_names)
+                if res.needs_review:
+                    res = self._by_parts(raw) or res
             self._cache[key] = res
             self.log["services"].append({"raw": raw, "id": res.id, "method": res.method, "score": res.score,
                                          "needs_review": res.needs_review})
         return self._cache[key]
+
+    def _by_parts(self, raw: str) -> _Resolved | None:
+        """Resolve « sigle - nom » typed by hand: both sides must designate the same service, or
+        one side resolve without doubt while the other resolves to nothing."""
+        parts = [p.strip() for p in re.split(r"\s+[-–—:/]\s+", raw, maxsplit=1)]
+        if len(parts) != 2 or not all(parts):
+            return None
+        found = [self._convert(self._services.resolve(p), self.service_names) for p in parts]
+        sure = {r.id for r in found if r.id is not None and not r.needs_review}
+        other = {r.id for r in found if r.id is not None and r.needs_review}
+        if len(sure) == 1 and other <= sure:
+            sid = sure.pop()
+            best = next(r for r in found if r.id == sid and not r.needs_review)
+            return _Resolved(sid, f"{best.method} (sigle — nom)", best.score, sid, self.service_names[sid], False)
+        return None
 
     def service_from_stem(self, stem: str) -> tuple[str, _Resolved]:
         """Resolve a service from a file name: the whole stem, then each part of it."""
@@ -778,7 +803,8 @@ def _section_frame(section: model.Section, rows: list[Row], extra: dict[str, lis
     df = pd.DataFrame(data)
     df = df.sort_values(["service_id", "source_file", "source_sheet", "source_row"], kind="stable").reset_index(drop=True)
     n = df.groupby("service_id", sort=False).cumcount() + 1
-    df["row_id"] = [f"{s}-{section.name}-{i:04d}" for s, i in zip(df["service_id"], n, strict=True)]
+    df["row_id"] = pd.Series([f"{s}-{section.name}-{i:04d}" for s, i in zip(df["service_id"], n, strict=True)],
+                             index=df.index, dtype=object)
     return df
 
 
@@ -886,8 +912,7 @@ class _Run:
         seen: dict[tuple, Row] = {}
         kept = []
         for r in self.rows:
-            key = (r.file, r.service_id, r.section,
-                   tuple(_freeze(r.values[n]) for n in model.SECTIONS_BY_NAME[r.section].field_names))
+            key = (r.file, r.service_id, r.section, tuple(map(_freeze, r.values.values())))
             try:
                 first = seen.setdefault(key, r)
             except TypeError:  # an unhashable value: never a duplicate

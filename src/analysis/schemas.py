@@ -60,6 +60,30 @@ class TableValidationError(ValueError):
     """A processed table that does not match its schema; the message is in French."""
 
 
+def _is_text(series: pd.Series) -> pd.Series:
+    return series.map(type).eq(str) | series.isna()
+
+
+#: Text columns are ``object`` columns holding ``str`` (or nulls). This check replaces pandera's
+#: ``str`` dtype check, which formats an (empty) failure table for every column it validates.
+TEXT_CHECK = pa.Check(_is_text, name="is_text", error="valeurs textuelles attendues")
+
+
+def text_column(*checks: pa.Check, nullable: bool = False, unique: bool = False, **kwargs) -> pa.Column:
+    """A text column: ``object`` dtype, every non-null value a ``str``.
+
+    Args:
+        checks: further checks.
+        nullable: nulls allowed.
+        unique: values must be distinct.
+        kwargs: passed to ``pa.Column`` (title, description).
+
+    Returns:
+        The column.
+    """
+    return pa.Column(object, checks=[TEXT_CHECK, *checks], nullable=nullable, unique=unique, **kwargs)
+
+
 def _multichoice_check(vocab: model.Vocabulary) -> pa.Check:
     labels = frozenset(vocab.labels)
 
@@ -100,19 +124,21 @@ def field_column(field: model.Field) -> pa.Column:
             checks.append(pa.Check.le(field.max_value))
     if field.kind == "date":
         checks.append(_midnight_check())
-    if KIND_DTYPES[field.kind] is str and field.required:
-        checks.append(pa.Check.str_length(min_value=1))
+    if KIND_DTYPES[field.kind] is str:
+        if field.required:
+            checks.append(pa.Check.str_length(min_value=1))
+        return text_column(*checks, nullable=not field.required, title=field.label, description=field.help)
     return pa.Column(KIND_DTYPES[field.kind], checks=checks, nullable=not field.required,
                      title=field.label, description=field.help)
 
 
 def _provenance_columns() -> dict[str, pa.Column]:
     return {
-        "service_id": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "source_file": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "source_sheet": pa.Column(str),
+        "service_id": text_column(pa.Check.str_length(min_value=1)),
+        "source_file": text_column(pa.Check.str_length(min_value=1)),
+        "source_sheet": text_column(),
         "source_row": pa.Column("int64", pa.Check.ge(1)),
-        "row_id": pa.Column(str, unique=True),
+        "row_id": text_column(unique=True),
     }
 
 
@@ -137,20 +163,20 @@ def schema_for(section_name: str) -> pa.DataFrameSchema:
         columns.update(_provenance_columns())
         if section is model.SERVICE:
             columns.update({
-                "service_acronym": pa.Column(str, nullable=True),
-                "service_name": pa.Column(str),
-                "ministry": pa.Column(str, nullable=True),
-                "service_type": pa.Column(str, nullable=True),
-                "departement": pa.Column(str, nullable=True),
-                "match_method": pa.Column(str),
+                "service_acronym": text_column(nullable=True),
+                "service_name": text_column(),
+                "ministry": text_column(nullable=True),
+                "service_type": text_column(nullable=True),
+                "departement": text_column(nullable=True),
+                "match_method": text_column(),
                 "match_score": pa.Column("float64", pa.Check.in_range(0, 100), nullable=True),
             })
             assert tuple(columns)[-len(model.SERVICE_REFERENCE_COLUMNS):] == model.SERVICE_REFERENCE_COLUMNS
         if section is model.ARRANGEMENTS:
             columns.update({
-                "arrangement_id": pa.Column(str, pa.Check.str_length(min_value=1)),
-                "arrangement_name": pa.Column(str),
-                "arrangement_match_method": pa.Column(str),
+                "arrangement_id": text_column(pa.Check.str_length(min_value=1)),
+                "arrangement_name": text_column(),
+                "arrangement_match_method": text_column(),
                 "arrangement_match_score": pa.Column("float64", pa.Check.in_range(0, 100), nullable=True),
             })
             assert tuple(columns)[-len(model.ARRANGEMENT_REFERENCE_COLUMNS):] == model.ARRANGEMENT_REFERENCE_COLUMNS
@@ -158,45 +184,45 @@ def schema_for(section_name: str) -> pa.DataFrameSchema:
 
     if section_name == "rejects":
         return pa.DataFrameSchema({
-            "source_file": pa.Column(str, pa.Check.str_length(min_value=1)),
-            "source_sheet": pa.Column(str, nullable=True),
+            "source_file": text_column(pa.Check.str_length(min_value=1)),
+            "source_sheet": text_column(nullable=True),
             "source_row": pa.Column("Int64", pa.Check.ge(1), nullable=True),
-            "column": pa.Column(str, nullable=True),
-            "raw_value": pa.Column(str, nullable=True),
-            "reason": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "column": text_column(nullable=True),
+            "raw_value": text_column(nullable=True),
+            "reason": text_column(pa.Check.str_length(min_value=1)),
         }, strict=True, ordered=True, name="rejects")
     if section_name == "review":
         return pa.DataFrameSchema({
-            "source_file": pa.Column(str),
-            "source_sheet": pa.Column(str, nullable=True),
+            "source_file": text_column(),
+            "source_sheet": text_column(nullable=True),
             "source_row": pa.Column("Int64", nullable=True),
-            "column": pa.Column(str),
-            "raw_value": pa.Column(str),
-            "kind": pa.Column(str, pa.Check.isin(REVIEW_KINDS)),
-            "candidate_id": pa.Column(str, nullable=True),
-            "candidate_name": pa.Column(str, nullable=True),
+            "column": text_column(),
+            "raw_value": text_column(),
+            "kind": text_column(pa.Check.isin(REVIEW_KINDS)),
+            "candidate_id": text_column(nullable=True),
+            "candidate_name": text_column(nullable=True),
             "score": pa.Column("float64", pa.Check.in_range(0, 100), nullable=True),
-            "method": pa.Column(str),
-            "status": pa.Column(str, pa.Check.isin(REVIEW_STATUSES)),
-            "assigned_id": pa.Column(str, nullable=True),
+            "method": text_column(),
+            "status": text_column(pa.Check.isin(REVIEW_STATUSES)),
+            "assigned_id": text_column(nullable=True),
         }, strict=True, ordered=True, name="review")
     if section_name == "corrections":
         return pa.DataFrameSchema({
-            "source_file": pa.Column(str),
-            "source_sheet": pa.Column(str),
+            "source_file": text_column(),
+            "source_sheet": text_column(),
             "source_row": pa.Column("int64", pa.Check.ge(1)),
-            "column": pa.Column(str),
-            "raw_value": pa.Column(str),
-            "cleaned_value": pa.Column(str, nullable=True),
-            "rule": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "column": text_column(),
+            "raw_value": text_column(),
+            "cleaned_value": text_column(nullable=True),
+            "rule": text_column(pa.Check.str_length(min_value=1)),
         }, strict=True, ordered=True, name="corrections")
     if section_name == "accounting":
         count = pa.Column("int64", pa.Check.ge(0))
         return pa.DataFrameSchema(
             {
-                "source_file": pa.Column(str),
-                "source_sheet": pa.Column(str, nullable=True),
-                "section": pa.Column(str, pa.Check.isin(list(model.SECTIONS_BY_NAME)), nullable=True),
+                "source_file": text_column(),
+                "source_sheet": text_column(nullable=True),
+                "section": text_column(pa.Check.isin(list(model.SECTIONS_BY_NAME)), nullable=True),
                 "raw_rows": count,
                 "cleaned_rows": count,
                 "rejected_rows": count,
@@ -211,14 +237,14 @@ def schema_for(section_name: str) -> pa.DataFrameSchema:
         )
     if section_name == "reference_services":
         return pa.DataFrameSchema({
-            "id": pa.Column(str, unique=True),
-            "acronym": pa.Column(str, nullable=True),
-            "name": pa.Column(str),
+            "id": text_column(unique=True),
+            "acronym": text_column(nullable=True),
+            "name": text_column(),
         }, strict=False, name="reference_services")
     if section_name == "reference_arrangements":
         return pa.DataFrameSchema({
-            "id": pa.Column(str, unique=True),
-            "name": pa.Column(str),
+            "id": text_column(unique=True),
+            "name": text_column(),
         }, strict=False, name="reference_arrangements")
     raise KeyError(f"no schema for table {section_name!r}")
 
