@@ -1078,7 +1078,7 @@ def build_editions(
     """
     from tqdm import tqdm
 
-    root = Path(reports_root) if reports_root is not None else paths.REPORTS_DIR
+    root = Path(reports_root) if reports_root is not None else paths.reports_root()
     jobs = max(1, jobs or os.cpu_count() or 1)
     code = code_hash()
     plans: list[_Plan] = []

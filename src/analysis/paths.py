@@ -44,11 +44,25 @@ def resolve(path: str | os.PathLike[str], base: Path = PROJ_ROOT) -> Path:
     return (p if p.is_absolute() else base / p).resolve()
 
 
+def processed_root() -> Path:
+    """Root of the processed tables: ``data/processed``, or ``$ANALYSIS_PROCESSED_DIR`` when set.
+
+    The variable lets tests (and their notebook kernels, which inherit the environment) work in a
+    temporary folder without touching the project's outputs.
+    """
+    return Path(os.environ.get("ANALYSIS_PROCESSED_DIR") or PROCESSED_DIR)
+
+
+def reports_root() -> Path:
+    """Root of the reports: ``reports``, or ``$ANALYSIS_REPORTS_DIR`` when set."""
+    return Path(os.environ.get("ANALYSIS_REPORTS_DIR") or REPORTS_DIR)
+
+
 def processed_dir(edition_id: str) -> Path:
     """Folder of an edition's cleaned tables (``data/processed/<edition>/``)."""
-    return PROCESSED_DIR / edition_id
+    return processed_root() / edition_id
 
 
 def reports_dir(edition_id: str) -> Path:
     """Folder of an edition's reports (``reports/<edition>/``)."""
-    return REPORTS_DIR / edition_id
+    return reports_root() / edition_id
