@@ -458,9 +458,11 @@ def test_formulas_and_merged_cells_are_accepted_and_logged(with_good):
 def test_hidden_and_lock_files_are_skipped(with_good):
     (with_good.survey_dir / "~$zz_bon.xlsx").write_bytes(b"lock")
     (with_good.survey_dir / ".cache").write_bytes(b"")
+    (with_good.survey_dir / "LISEZMOI.txt").write_text("Réponses reçues", encoding="utf-8")
+    (with_good.survey_dir / "sous-dossier").mkdir()
     files, skipped = ingest.list_survey_files(with_good.survey_dir)
     assert [f.name for f in files] == ["zz_bon.xlsx"]
-    assert skipped == [".cache", "~$zz_bon.xlsx"]
+    assert skipped == [".cache", "LISEZMOI.txt", "sous-dossier", "~$zz_bon.xlsx"]
 
 
 def test_second_service_row_is_rejected(with_good):

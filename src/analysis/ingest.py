@@ -68,6 +68,8 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv",)
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
 CSV_ENCODINGS = ("utf-8", "utf-8-sig", "cp1252")
+#: Notes left in a survey folder by whoever collected the returns: skipped, not refused.
+README_STEMS = ("readme", "lisezmoi")
 
 OPTIONAL_ERROR_RULE = "valeur illisible ignorée : {reason}"
 
@@ -310,11 +312,12 @@ def list_survey_files(folder: Path) -> tuple[list[Path], list[str]]:
         folder: the edition's survey folder.
 
     Returns:
-        (files to read, names skipped: hidden files, Office lock files ``~$…``, sub-folders).
+        (files to read, names skipped: hidden files, Office lock files ``~$…``, sub-folders, the
+        folder's own README / LISEZMOI).
     """
     files, skipped = [], []
     for p in sorted(Path(folder).iterdir(), key=lambda q: q.name):
-        if p.name.startswith((".", "~$")) or not p.is_file() or p.name.lower() == "readme.md":
+        if p.name.startswith((".", "~$")) or not p.is_file() or p.stem.lower() in README_STEMS:
             skipped.append(p.name)
         else:
             files.append(p)
