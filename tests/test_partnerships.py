@@ -254,8 +254,11 @@ def test_french_tables(summary):
     table = partnerships.summary_table(summary)
     assert table["Budget total"].iloc[0].endswith("*")
     assert table["Pilote(s)"].tolist() == ["DREAL", "DDTM 59", "DREAL"]
-    details = partnerships.details_table(summary)
-    assert "3 déclarations" in details["Budgets déclarés"].iloc[0]
+    details = partnerships.details_table(summary, max_services=2)
+    assert details["Budgets déclarés"].iloc[0].startswith("100 k€ à 120 k€ (3 déclarations)")
+    assert details["Services participants"].tolist()[:2] == ["3 services dont DDTM 59, DREAL…", "DDTM 59, OFB"]
+    assert details["Gouvernance"].iloc[0] == (
+        "Convention (1 janvier 2018 → 30 juin 2022) ; Comité de pilotage, Comité technique ; État : présent")
 
 
 def test_narrative_sentences(summary):

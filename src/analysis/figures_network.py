@@ -55,7 +55,8 @@ def _new_figure(size: tuple[float, float]) -> Figure:
 
 def _wrap(text: str, width: int, lines: int = 2) -> str:
     """Wrap a label on at most ``lines`` lines, with an ellipsis when cut."""
-    return "\n".join(textwrap.wrap(str(text), width=width, max_lines=lines, placeholder="…")) or str(text)
+    wrapped = textwrap.wrap(str(text), width=width, max_lines=lines, placeholder="…", break_on_hyphens=False)
+    return "\n".join(wrapped) or str(text)
 
 
 def _tint(colour: str, amount: float = 0.65) -> tuple[float, float, float]:
@@ -219,7 +220,7 @@ def network_map(graph: nx.Graph, size: tuple[float, float] | None = None) -> Fig
     for n in arrangements:
         d = graph.nodes[n]
         x, y = pos[n]
-        label = f"{_wrap(d['label'], 28 if arr_lines > 1 else 40, arr_lines)} ({d.get('n_services', 0)})"
+        label = f"{_wrap(d['label'], 34 if arr_lines > 1 else 44, arr_lines)} ({d.get('n_services', 0)})"
         ax.text(x, y, label, ha="center", va="center", fontsize=fs_arr, zorder=4, gid=LABEL_GID, linespacing=1.05,
                 bbox={"boxstyle": "round,pad=0.25", "facecolor": kinds.get(d.get("kind"), "#eeeeee"),
                       "edgecolor": "#666666", "linewidth": 0.5})

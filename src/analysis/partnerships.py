@@ -601,16 +601,37 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
                                        "ETP", "Fin de convention"])
 
 
-def details_table(summary: pd.DataFrame) -> pd.DataFrame:
+def _list(value: object, limit: int | None = None, noun: str = "service") -> str:
+    """A multichoice cell as a comma list; beyond ``limit`` items, the count and the first ones."""
+    items = split_multi(value)
+    if not items:
+        return fmt.MISSING
+    if limit is not None and len(items) > limit:
+        return f"{fmt.plural(len(items), noun)} dont " + ", ".join(items[:limit]) + "…"
+    return ", ".join(items)
+
+
+def _governance(rec: pd.Series) -> str:
+    state = rec["state_in_bodies"]
+    state_text = "État : " + (fmt.MISSING if _missing(state) else ("présent" if state else "absent"))
+    frame = rec["governance_frame"] if not _missing(rec["governance_frame"]) else "cadre non précisé"
+    period = _period(rec["start_date"], rec["end_date"])
+    period_text = "" if period == fmt.MISSING else f" ({period})"
+    return f"{frame}{period_text} ; {_list(rec['governance_bodies'])} ; {state_text}"
+
+
+def details_table(summary: pd.DataFrame, max_services: int = 8) -> pd.DataFrame:
     """The full description of each arrangement (French headers, formatted values).
 
     Args:
         summary: the output of :func:`arrangement_summary`.
+        max_services: beyond this number of participating services, show the count and the first
+            ones (the full list is in the membership figure).
 
     Returns:
-        One row per arrangement: Dispositif, Services participants, Partenaires, Cadre formel,
-        Instances, État dans les instances, Publics visés, Productions, Contributions des services,
-        Budgets déclarés, Période de la convention.
+        One row per arrangement: Dispositif, Services participants, Partenaires, Gouvernance
+        (frame, agreement period, bodies, State presence), Publics visés, Productions, Budgets
+        déclarés (range of the reports and the services' own contributions).
     """
     rows = []
     for _, rec in summary.iterrows():
@@ -619,21 +640,18 @@ def details_table(summary: pd.DataFrame) -> pd.DataFrame:
             reports += f" ({rec['budget_reports']} déclarations)"
         else:
             reports = fmt.money(rec["total_budget"], short=True)
-        state = rec["state_in_bodies"]
         rows.append({
             "Dispositif": rec["name"],
-            "Services participants": rec["services"],
-            "Partenaires": rec["partners"],
-            "Cadre formel": rec["governance_frame"],
-            "Instances": rec["governance_bodies"],
-            "État dans les instances": fmt.MISSING if _missing(state) else ("oui" if state else "non"),
-            "Publics visés": rec["audiences"],
-            "Productions": rec["productions"],
-            "Contributions des services": fmt.money(rec["own_contribution"], short=True),
-            "Budgets déclarés": reports,
-            "Période de la convention": _period(rec["start_date"], rec["end_date"]),
+            "Services participants": _list(rec["services"], max_services),
+            "Partenaires": _list(rec["partners"]),
+            "Gouvernance": _governance(rec),
+            "Publics visés": _list(rec["audiences"]),
+            "Productions": _list(rec["productions"]),
+            "Budgets déclarés": f"{reports} ; contributions des services : "
+                                f"{fmt.money(rec['own_contribution'], short=True)}",
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["Dispositif", "Services participants", "Partenaires", "Gouvernance",
+                                       "Publics visés", "Productions", "Budgets déclarés"])
 
 
 def overlaps_table(pairs: pd.DataFrame, top: int = 10) -> pd.DataFrame:
