@@ -1066,10 +1066,13 @@ def _arrangement_facts(arrangements: pd.DataFrame, year: int, ref: dt.date, rng:
         aid = row["id"]
         kind = _kind_code(row["kind"])
         prev = (previous or {}).get(aid)
+        geo2france = (1_200_000, 300_000) if year >= 2021 else (1_050_000, 280_000)
         if prev is not None:
             f = dict(prev)
             f["total"] = _round(prev["total"] * rng.uniform(1.0, 1.12), 1000)
             f["state"] = _round(prev["state"] * rng.uniform(0.95, 1.1), 1000)
+            if aid == "GEO2FRANCE":
+                f["total"], f["state"] = geo2france
             f["renewed"] = False
             if prev["end"] is not None and prev["end"] <= ref:
                 f["start"] = prev["end"]
@@ -1081,12 +1084,13 @@ def _arrangement_facts(arrangements: pd.DataFrame, year: int, ref: dt.date, rng:
             facts[aid] = f
             continue
         if aid == "GEO2FRANCE":
-            total, state = (1_200_000, 300_000) if year >= 2021 else (1_050_000, 280_000)
+            total, state = geo2france
         else:
             lo, hi = _BUDGET_BY_KIND[kind]
             total = _round(rng.uniform(lo, hi), 5000)
             state = _round(total * rng.uniform(0.1, 0.6), 1000)
-        frame = _FRAME_BY_KIND[kind] if rng.random() > 0.15 else "none"
+        informal = kind in ("network", "observatory") and rng.random() < 0.3
+        frame = "none" if informal else _FRAME_BY_KIND[kind]
         bodies = ["none"] if frame == "none" else ["steering", "technical"]
         if kind in ("gip", "association"):
             bodies = ["general_assembly", "board", "technical"]
@@ -1191,7 +1195,7 @@ def _participations(svc_id: str, profile: str, arrangements: pd.DataFrame, facts
 # --- maturity and service sheet ------------------------------------------------------------------
 
 def _maturity(profile: str, year: int, rng: np.random.Generator, prev: pd.DataFrame | None) -> pd.DataFrame | None:
-    if rng.random() > 0.7:
+    if rng.random() > 0.72:
         return None
     size = _size(profile)
     prev_levels = {}
@@ -1238,7 +1242,7 @@ def _service_row(svc: pd.Series, profile: str, year: int, ref: dt.date, rng: np.
         email = f"{_slug(first).replace('-', '')}.{_slug(last).replace('-', '')}@{domain}"
         phone = "03 " + " ".join(f"{int(rng.integers(0, 100)):02d}" for _ in range(4))
         phone = "03 2" + phone[4:] if rng.random() < 0.5 else phone
-    base_fte = 0.2 + _size(profile) * 5
+    base_fte = 0.2 + _size(profile) ** 2 * 6
     fte = round(float(base_fte * rng.uniform(0.6, 1.2)) * 10) / 10
     if prev is not None and pd.notna(prev.get("data_fte")):
         fte = round(float(prev["data_fte"] * rng.uniform(1.0, 1.3)) * 10) / 10
@@ -1280,9 +1284,10 @@ def generate_edition(year: int, seed: int, scale: float, services: pd.DataFrame,
     chosen = _select_respondents(services, year, rng, n, previous)
     profiles = {sid: service_profile(a, nm) for sid, a, nm in
                 zip(services["id"], services["acronym"], services["name"], strict=True)}
+    growth = 1.0 if year <= 2019 else 1.12  # services inventory more categories at each wave
     if categories_total is not None:
         base_sum = sum(_BASE_CATEGORIES.get(profiles[s], 5) for s in chosen)
-        scale = categories_total / max(1, base_sum)
+        scale = categories_total / max(1, base_sum * growth)
     facts = _arrangement_facts(arrangements, year, ref, _rng(seed, year, 2),
                                previous.facts if previous is not None else None)
     leads = _leads(arrangements, services)
@@ -1294,7 +1299,6 @@ def generate_edition(year: int, seed: int, scale: float, services: pd.DataFrame,
         svc = services[services["id"] == sid].iloc[0]
         profile = profiles[sid]
         prev = prev_by_id.get(sid)
-        growth = 1.0 if year <= 2019 else 1.12  # services inventory more categories at each wave
         n_cat = max(2, int(round(_BASE_CATEGORIES.get(profile, 5) * scale * growth * srng.uniform(0.85, 1.15))))
         cats = _categories(svc, profile, n_cat, year, region, srng, prev.categories if prev else None)
         others = [acronyms[o] for o in chosen if o != sid and profiles[o] in _GEO_CLUB]
