@@ -288,3 +288,12 @@ def test_item_counts(summary):
     # Jeux de données: GEO and ORB (2); every other production once, in questionnaire order.
     assert counts.index[0] == P.datasets and counts.iloc[0] == 2
     assert list(counts.index[1:]) == [P.portal, P.atlases, P.dashboards, P.publications]
+
+
+def test_tables_fall_back_on_the_reference_lead(summary):
+    no_lead = summary.assign(lead_services=None)
+    ending = partnerships.ending_table(partnerships.ending_soon(no_lead, dt.date(2021, 9, 30)))
+    assert ending["Pilote(s)"].tolist() == ["Région et SGAR (référentiel)"]
+    assert ending["Jours restants"].tolist() == [273]
+    gaps = partnerships.gaps_table(partnerships.governance_gaps(no_lead))
+    assert gaps["Pilote(s)"].tolist() == ["DREAL (référentiel)"]

@@ -432,9 +432,9 @@ def state_share_figure(money: pd.DataFrame) -> Figure:
     ax.set_yticks(y, [_wrap(n, 40, 1) for n in data["name"]], fontsize=7)
     ax.set_xlim(0, 105)
     ax.set_xlabel("% des crédits de l'État engagés dans les dispositifs")
-    ax.legend(loc="lower right", fontsize=7, frameon=False)
+    fig.legend(loc="lower center", ncol=2, fontsize=7, frameon=False)
     ax.set_ylim(-0.6, len(data) - 0.4)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
 
 

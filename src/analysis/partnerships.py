@@ -456,7 +456,7 @@ def ending_soon(summary: pd.DataFrame, reference_date: dt.date, months: int = 12
         months: the horizon.
 
     Returns:
-        ``name``, ``end_date``, ``days_left``, ``lead_services``, ``state_credits`` for agreements
+        ``name``, ``end_date``, ``days_left``, ``lead_services``, ``reference_lead``, ``state_credits`` for agreements
         ending on or after the reference date and on or before the horizon, soonest first.
     """
     start = pd.Timestamp(reference_date)
@@ -465,7 +465,9 @@ def ending_soon(summary: pd.DataFrame, reference_date: dt.date, months: int = 12
     sel = summary.loc[ends.notna() & (ends >= start) & (ends <= horizon)].copy()
     sel["days_left"] = (pd.to_datetime(sel["end_date"]) - start).dt.days.astype(int)
     sel = sel.sort_values(["end_date", "name"], kind="stable")
-    return sel[["name", "end_date", "days_left", "lead_services", "state_credits"]].reset_index(drop=True)
+    return sel[["name", "end_date", "days_left", "lead_services", "reference_lead", "state_credits"]].reset_index(
+        drop=True
+    )
 
 
 def expired(summary: pd.DataFrame, reference_date: dt.date) -> pd.DataFrame:
@@ -513,7 +515,7 @@ def governance_gaps(summary: pd.DataFrame) -> pd.DataFrame:
         summary: the output of :func:`arrangement_summary`.
 
     Returns:
-        ``name``, ``gap`` (French reason(s)), ``state_credits``, ``lead_services``.
+        ``name``, ``gap`` (French reason(s)), ``state_credits``, ``lead_services``, ``reference_lead``.
     """
     gov = governance_table(summary)
     reasons = []
@@ -526,7 +528,7 @@ def governance_gaps(summary: pd.DataFrame) -> pd.DataFrame:
         reasons.append(", ".join(parts) or None)
     out = pd.DataFrame({
         "name": gov["name"], "gap": reasons, "state_credits": summary["state_credits"].to_numpy(),
-        "lead_services": summary["lead_services"].to_numpy(),
+        "lead_services": summary["lead_services"].to_numpy(), "reference_lead": summary["reference_lead"].to_numpy(),
     })
     return out.loc[out["gap"].notna()].reset_index(drop=True)
 
@@ -667,12 +669,12 @@ def overlaps_table(pairs: pd.DataFrame, top: int = 10) -> pd.DataFrame:
     """
     head = pairs.head(top)
     return pd.DataFrame({
-        "Dispositif A": [_short(n, 40) for n in head["name_a"]],
-        "Dispositif B": [_short(n, 40) for n in head["name_b"]],
+        "Dispositif A": [_short(n, 70) for n in head["name_a"]],
+        "Dispositif B": [_short(n, 70) for n in head["name_b"]],
         "Recouvrement": [fmt.percent(j) for j in head["jaccard"]],
-        "Partenaires communs": head["shared_partners"].to_numpy(),
-        "Productions communes": head["shared_productions"].to_numpy(),
-        "Services communs": head["shared_services"].to_numpy(),
+        "Partenaires communs": [_list(v) for v in head["shared_partners"]],
+        "Productions communes": [_list(v) for v in head["shared_productions"]],
+        "Services communs": [_list(v) for v in head["shared_services"]],
     })
 
 
@@ -708,7 +710,7 @@ def ending_table(ending: pd.DataFrame) -> pd.DataFrame:
         "Dispositif": ending["name"].to_numpy(),
         "Fin de convention": [fmt.date(d) for d in ending["end_date"]],
         "Jours restants": ending["days_left"].astype(int).to_numpy(),
-        "Pilote(s)": ending["lead_services"].to_numpy(),
+        "Pilote(s)": [_leads(r) for _, r in ending.iterrows()],
         "Crédits de l'État": [fmt.money(x) for x in ending["state_credits"]],
     })
 
@@ -726,7 +728,7 @@ def gaps_table(gaps: pd.DataFrame) -> pd.DataFrame:
         "Dispositif": gaps["name"].to_numpy(),
         "Constat": gaps["gap"].to_numpy(),
         "Crédits de l'État": [fmt.money(x) for x in gaps["state_credits"]],
-        "Pilote(s)": gaps["lead_services"].to_numpy(),
+        "Pilote(s)": [_leads(r) for _, r in gaps.iterrows()],
     })
 
 
