@@ -39,7 +39,7 @@ Specification format::
         options: {vocabulary: maturity_level, points: code}
 
 Public API: :func:`load_spec`, :func:`score`, :func:`level_matrix`, :func:`theme_scores`,
-:func:`regional_profile`, :func:`distribution`, :func:`service_levels`, and the figures
+:func:`regional_profile`, :func:`distribution`, and the figures
 :func:`heatmap_figure`, :func:`profile_figure`, :func:`distribution_figure`.
 """
 
@@ -55,8 +55,9 @@ import numpy as np
 import pandas as pd
 import yaml
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-from analysis import model
+from analysis import fmt, model
 
 AGGREGATIONS = ("max", "mean", "weighted_mean")
 
@@ -365,19 +366,27 @@ def score(spec: MaturitySpec, answers: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["respondent", "_o"]).drop(columns="_o").reset_index(drop=True)[cols]
 
 
-def level_matrix(spec: MaturitySpec, levels: pd.DataFrame, labels: bool = True) -> pd.DataFrame:
+def level_matrix(spec: MaturitySpec, levels: pd.DataFrame, labels: bool = True,
+                 names: dict[str, str] | None = None) -> pd.DataFrame:
     """Pivot scored levels to a respondents × dimensions matrix.
 
     Args:
         spec: the specification (gives the column order).
         levels: output of :func:`score`.
         labels: use dimension labels as columns (ids otherwise).
+        names: respondent id -> display name for the index (sorted by name when given).
 
     Returns:
         One row per respondent (index), one column per dimension; NaN where not answered.
     """
+    if levels.empty:
+        cols = [d.label if labels else d.id for d in spec.dimensions]
+        return pd.DataFrame(columns=cols, index=pd.Index([], name="respondent"), dtype=float)
     matrix = levels.pivot_table(index="respondent", columns="dimension", values="level", aggfunc="max")
     matrix = matrix.reindex(columns=[d.id for d in spec.dimensions])
+    if names is not None:
+        matrix.index = [names.get(str(i), str(i)) for i in matrix.index]
+        matrix = matrix.sort_index(key=lambda s: s.str.lower())
     if labels:
         matrix.columns = [spec.dimension_labels[c] for c in matrix.columns]
     matrix.columns.name = None
@@ -385,18 +394,21 @@ def level_matrix(spec: MaturitySpec, levels: pd.DataFrame, labels: bool = True) 
     return matrix
 
 
-def theme_scores(spec: MaturitySpec, levels: pd.DataFrame) -> pd.DataFrame:
+def theme_scores(spec: MaturitySpec, levels: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
     """Score each theme: ``Σ (weight × level) / (scale max × Σ weight)`` over its dimensions.
 
     Args:
         spec: the specification.
         levels: output of :func:`score`.
+        names: respondent id -> display name for the index (sorted by name when given).
 
     Returns:
         One row per respondent (index), one column per theme label, values in [0, 1];
         NaN for a respondent who answered none of the theme's dimensions.
     """
-    matrix = level_matrix(spec, levels, labels=False)
+    matrix = level_matrix(spec, levels, labels=False, names=names)
+    if matrix.empty:
+        return pd.DataFrame(columns=[t.label for t in spec.themes], dtype=float)
     weights = {d.id: d.weight for d in spec.dimensions}
     out = pd.DataFrame(index=matrix.index)
     for theme in spec.themes:
@@ -430,6 +442,16 @@ def regional_profile(spec: MaturitySpec, levels: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: French formatters of the :func:`regional_profile` columns (for ``Chapter.table``).
+PROFILE_FORMATS = {c: (lambda v: fmt.number(v, 1)) for c in
+                   ("Niveau minimal", "Niveau médian", "Niveau moyen", "Niveau maximal")}
+
+
+def theme_formats(spec: MaturitySpec) -> dict[str, Any]:
+    """French formatters of the :func:`theme_scores` columns (percentages)."""
+    return {t.label: fmt.percent for t in spec.themes}
+
+
 def distribution(spec: MaturitySpec, levels: pd.DataFrame) -> pd.DataFrame:
     """Count respondents per dimension and level.
 
@@ -443,22 +465,6 @@ def distribution(spec: MaturitySpec, levels: pd.DataFrame) -> pd.DataFrame:
     counts.index = [spec.dimension_labels[i] for i in counts.index]
     counts.columns = [spec.level_labels.get(s, str(s)) for s in steps]
     return counts
-
-
-def service_levels(spec: MaturitySpec, maturity: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
-    """Levels of the survey's services: score the maturity table and name the respondents.
-
-    Args:
-        spec: the survey's specification (answers read from its declared columns).
-        maturity: the processed maturity table.
-        names: service id -> display name (acronym); ids kept when absent.
-
-    Returns:
-        Output of :func:`score` with an extra ``name`` column.
-    """
-    levels = score(spec, maturity)
-    levels["name"] = levels["respondent"].map(lambda s: (names or {}).get(s, s))
-    return levels
 
 
 # ---------------------------------------------------------------------------------------------
@@ -547,6 +553,7 @@ def distribution_figure(dist: pd.DataFrame) -> Figure:
         left += vals
     ax.set_yticks(range(len(df)), ["\n".join(textwrap.wrap(str(d), 30)) for d in df.index])
     ax.set_xlabel("Nombre de services")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=min(5, len(df.columns)), frameon=False, fontsize=7)
     fig.tight_layout()
     return fig

@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 import yaml
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from analysis import fmt, model, paths, rules
 from analysis import indicators as ind
@@ -536,17 +537,20 @@ def findings_html(findings: list[Finding], axis: str | None = None) -> str:
     for f in sort_findings(findings):
         if axis and f.axis != axis:
             continue
-        mark = (f'<p class="finding-source">{esc(ANALYST_MARK)}</p>' if f.source == SOURCE_ANALYST else "")
+        origin = ANALYST_MARK if f.source == SOURCE_ANALYST else "Constat calculé (règle « " + f.rule_id + " »)"
+        meta = (f"Priorité {f.priority_label} : {fmt.number(f.priority)}/25 (impact {f.impact} × facilité {f.ease})"
+                f" · {origin}")
         if f.source == SOURCE_RULE:
-            evidence = f"Éléments cités : {fmt.plural(f.count, 'ligne')} ; {fmt.plural(len(f.services), 'service')}"
-            evidence += f" ({', '.join(f.service_names)})" if 0 < len(f.service_names) <= 15 else ""
+            evidence = (f"Justification : {fmt.plural(f.count, 'ligne de réponse citée', 'lignes de réponse citées')}, "
+                        f"{fmt.plural(len(f.services), 'service concerné', 'services concernés')}")
+            evidence += f" ({', '.join(f.service_names)})." if 0 < len(f.service_names) <= 15 else "."
         else:
-            evidence = f"Services concernés : {', '.join(f.service_names)}" if f.service_names else ""
+            evidence = f"Services concernés : {', '.join(f.service_names)}." if f.service_names else ""
         parts.append(
-            f'<div class="finding finding-{esc(f.source)}">'
-            f'<h4>{esc(f.title)} <span class="priority">priorité {esc(f.priority_label)} '
-            f'({esc(fmt.number(f.priority))}/25 = impact {esc(f.impact)} × facilité {esc(f.ease)})</span></h4>'
-            f"{mark}<p>{esc(f.text)}</p>"
+            f'<div class="finding finding-{"analyste" if f.source == SOURCE_ANALYST else "regle"}">'
+            f"<h4>{esc(f.title)}</h4>"
+            f'<p class="finding-meta"><em>{esc(meta)}</em></p>'
+            f"<p>{esc(f.text)}</p>"
             + (f'<p class="evidence">{esc(evidence)}</p>' if evidence else "")
             + f'<p class="recommendation"><strong>Recommandation :</strong> {esc(f.recommendation)} '
             f"<em>Porteur : {esc(f.owner)} ; échéance : {esc(f.horizon)}.</em></p></div>"
@@ -761,6 +765,153 @@ def evolution_figure(cmp: pd.DataFrame, indicator: str | None = None, maturity: 
     ax.set_xlabel("\n".join(textwrap.wrap(xlabel, 70)))
     if maturity:
         ax.set_xlim(0, 5)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="lower right", frameon=False, fontsize=8)
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter helpers (display only; every value comes from the functions above)
+# ---------------------------------------------------------------------------------------------
+
+
+def recommendations_summary(findings: list[Finding]) -> pd.DataFrame:
+    """The recap table of the chapter: one short row per finding (title, not the full text).
+
+    Returns:
+        Columns Axe, Constat, Recommandation, Porteur, Échéance, Priorité (« 16 – haute »), Origine.
+    """
+    full = recommendations_table(findings)
+    titles = [f.title for f in sort_findings(findings)]
+    return pd.DataFrame({
+        "Axe": full["Axe"],
+        "Constat": titles,
+        "Recommandation": full["Recommandation"],
+        "Porteur": full["Porteur"],
+        "Échéance": full["Échéance"],
+        "Priorité": [f"{p} – {n}" for p, n in zip(full["Priorité"], full["Niveau"], strict=True)],
+        "Origine": full["Origine"],
+    })
+
+
+def overview(run: RuleRun, findings: list[Finding]) -> dict[str, int]:
+    """Counts for the chapter's introduction.
+
+    Returns:
+        ``rules`` (evaluated), ``fired``, ``not_fired``, ``not_evaluable``, ``analysts``,
+        ``high`` (findings in the top band), and one count per axis code.
+    """
+    status = run.status["Statut"] if len(run.status) else pd.Series(dtype=object)
+    bands = DEFAULT_BANDS
+    top_label = sorted(bands, key=lambda b: -b["min"])[0]["label"]
+    out = {
+        "rules": len(run.status),
+        "fired": int((status == "déclenchée").sum()),
+        "not_fired": int((status == "non déclenchée").sum()),
+        "not_evaluable": int((status == "non évaluable").sum()),
+        "analysts": sum(f.source == SOURCE_ANALYST for f in findings),
+        "high": sum(f.priority_label == top_label for f in findings),
+    }
+    out.update({code: sum(f.axis == code for f in findings) for code in AXIS.codes})
+    return out
+
+
+def show_public_note(ch, run: RuleRun) -> None:
+    """In the public edition, say which rules the public tables cannot answer or may undercount."""
+    if not ch.public:
+        return
+    ch.note(
+        "Édition publique : les constats sont calculés sur les tables publiques. Les intitulés des "
+        "catégories à diffusion restreinte ou non communicables n'y figurent pas (seuls les nombres et "
+        "les services sont cités), les coordonnées des référents non plus : la règle sur les référents "
+        "n'y est pas évaluable, et les achats mutualisables de données protégées (fournisseur masqué) "
+        "n'y sont pas comptés."
+    )
+
+
+def services_evolution_table(cmp: pd.DataFrame) -> pd.DataFrame:
+    """Per service, the open-by-default gap, the share published and the pooled purchases, both years.
+
+    Args:
+        cmp: output of :func:`compare_indicators`.
+
+    Returns:
+        One row per service (acronym order); string cells formatted the French way, « — » when
+        the service did not answer one of the editions.
+    """
+    prev_year, year = (str(y) for y in cmp.attrs.get("years", ("précédente", "actuelle")))
+    sub = cmp[cmp["service_id"].notna()]
+    short = {"open_gap": "Écart à l'ouverture", "share_published": "Part publiée", "pooled_purchases": "Achats mutualisables"}
+    out = pd.DataFrame({"Service": sorted(sub["Périmètre"].unique(), key=str.lower)})
+    for code, label in short.items():
+        ind_ = sub[sub["indicator"] == code].set_index("Périmètre")
+        for col, year_label in (("Précédent", prev_year), ("Actuel", year)):
+            out[f"{label} {year_label}"] = [
+                _fmt_indicator(code, ind_[col].get(s, np.nan)) for s in out["Service"]
+            ]
+    return out
+
+
+def show_comparison(ch, findings: list[Finding], previous_edition, previous_tables: Tables | None) -> None:
+    """The comparison section: indicator evolution (tables, figures) and status of previous findings.
+
+    When there is no previous edition, or its processed tables are missing, a note says so.
+
+    Args:
+        ch: the chapter (``analysis.report.Chapter``).
+        findings: the current findings (from :func:`evaluate`).
+        previous_edition: the previous edition, or None.
+        previous_tables: its tables of the same audience, or None.
+    """
+    if previous_edition is None:
+        ch.note("Aucune édition précédente n'est déclarée dans le fichier d'édition : pas de comparaison.")
+        return
+    if previous_tables is None:
+        ch.note(
+            f"Les tables traitées de l'édition {previous_edition.year} sont absentes : lancez "
+            f"« python -m analysis ingest --edition {previous_edition.path.name} » pour afficher la comparaison."
+        )
+        return
+    cmp = compare_indicators(ch.edition, ch.tables, previous_edition, previous_tables)
+    region = cmp[cmp["service_id"].isna()].set_index("indicator")
+    prev_year, year = previous_edition.year, ch.edition.year
+    gap, share = region.loc["open_gap"], region.loc["share_published"]
+    ch.text(
+        "Entre {py} et {y}, l'écart à l'ouverture par défaut passe de {g0} à {g1} catégories publiables non "
+        "publiées, et la part des catégories publiées en open data de {s0} à {s1}.",
+        py=str(prev_year), y=str(year), g0=int(gap["Précédent"]), g1=int(gap["Actuel"]),
+        s0=fmt.percent(share["Précédent"]), s1=fmt.percent(share["Actuel"]),
+    )
+    ch.table(indicators_display(cmp, region=True), f"Indicateurs clés de la région, {prev_year} et {year}",
+             note="Maturité : niveau moyen (1 à 5) des services ayant rempli l'auto-évaluation. "
+                  "Part publiée : évolution en points de pourcentage.")
+    ch.figure(evolution_figure(cmp, "open_gap"), f"Écart à l'ouverture par service, {prev_year} et {year}",
+              alt=f"Barres horizontales appariées : catégories publiables non publiées par service en {prev_year} et {year}.",
+              note=f"Au plus 15 services : ceux dont l'écart est le plus grand en {year}.")
+    ch.figure(evolution_figure(cmp, maturity=True), f"Niveau moyen de maturité par dimension, {prev_year} et {year}",
+              alt=f"Barres horizontales appariées : niveau moyen de maturité de chaque dimension en {prev_year} et {year}.")
+    ch.table(services_evolution_table(cmp), f"Indicateurs par service, {prev_year} et {year}",
+             note="« — » : service n'ayant pas répondu à l'une des deux éditions.")
+    previous_run = evaluate_rules(previous_edition, previous_tables, rules_path=ch.edition.rules)
+    status = compare_findings([f for f in findings if f.source == SOURCE_RULE], previous_run.findings)
+    counts = status["Statut"].value_counts()
+    ch.text(
+        "Par rapport aux constats de {py} (mêmes règles appliquées aux deux éditions), {r} {rv}, "
+        "{p} {pv} et {n} {nv}.",
+        py=str(prev_year),
+        r=fmt.plural(counts.get("résolu", 0), "constat"),
+        rv="est résolu" if counts.get("résolu", 0) < 2 else "sont résolus",
+        p=fmt.plural(counts.get("persistant", 0), "constat"),
+        pv="persiste" if counts.get("persistant", 0) < 2 else "persistent",
+        n=fmt.plural(counts.get("nouveau", 0), "constat"),
+        nv="est nouveau" if counts.get("nouveau", 0) < 2 else "sont nouveaux",
+    )
+    shown = status[["Constat", "Axe", "Statut", "Nombre précédent", "Nombre actuel", "Priorité précédente",
+                    "Priorité actuelle"]].rename(columns={
+                        "Nombre précédent": f"Éléments cités {prev_year}", "Nombre actuel": f"Éléments cités {year}",
+                        "Priorité précédente": f"Priorité {prev_year}", "Priorité actuelle": f"Priorité {year}"})
+    int_or_dash = {c: (lambda v: fmt.MISSING if pd.isna(v) else fmt.number(v)) for c in shown.columns[3:]}
+    ch.table(shown, f"Statut des constats de {prev_year}", formats=int_or_dash,
+             note="Constats issus des règles uniquement ; « résolu » : la règle ne se déclenche plus.")
