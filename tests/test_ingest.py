@@ -22,7 +22,7 @@ from returns_factory import (
     write_return,
 )
 
-from analysis import ingest, model, paths, schemas, template
+from analysis import ingest, model, schemas, template
 from analysis.tables import read_tables
 
 
@@ -491,7 +491,7 @@ def test_same_date_returns_keep_the_later_file_name(tmp_path):
 
 
 def test_ingest_edition_writes_tables_and_keeps_them_on_failure(tmp_path, monkeypatch):
-    monkeypatch.setattr(paths, "PROCESSED_DIR", tmp_path / "processed")
+    monkeypatch.setenv("ANALYSIS_PROCESSED_DIR", str(tmp_path / "processed"))
     edition = make_edition(tmp_path)
     full_return(edition.survey_dir / "dreal.xlsx", n=2)
     (edition.survey_dir / "lettre.pdf").write_bytes(b"%PDF")
