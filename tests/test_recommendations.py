@@ -115,8 +115,8 @@ def case(rule_id: str, fire: bool):
             t.maturity.loc[t.maturity["dimension"] == model.MATURITY_DIMENSION.opening, "level"] = (
                 model.MATURITY_LEVEL.label_of("3"))
     elif rule_id == "credits_concentres":
-        # 4 funded arrangements: top 3 = 370 / 380 = 97 %; 6 equal ones: top 3 = 50 % < 60 %.
-        _extra_arrangements(t, [150000.0, 120000.0, 100000.0, 10000.0] if fire else [50000.0] * 6)
+        # 4 funded arrangements: top 3 = 370 / 380 = 97 %; 8 equal ones: top 3 = 37,5 % < 50 %.
+        _extra_arrangements(t, [150000.0, 120000.0, 100000.0, 10000.0] if fire else [50000.0] * 8)
     elif rule_id == "achats_mutualisables":
         # The orthophotography is bought from IGN by DREAL and DDTM 62.
         if not fire:
@@ -457,3 +457,31 @@ def test_findings_html_escapes_values():
     f.text = "<script>alert(1)</script>"
     html = reco.findings_html([f])
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_tools_rule_leaves_out_spreadsheets_and_generic_names():
+    t = tiny_tables()
+    extra = t.tools.iloc[[4, 4, 4]].copy()  # Excel, proprietary
+    extra["service_id"] = ["DREAL-HDF", "DDTM-62", "ARS-HDF"]
+    extra["row_id"] = ["x:1", "x:2", "x:3"]
+    site = extra.copy()
+    site["name"] = "Site internet du service"
+    site["tool_type"] = model.TOOL_TYPE.opendata_portal
+    site["row_id"] = ["y:1", "y:2", "y:3"]
+    t.tools = pd.concat([t.tools, extra, site], ignore_index=True)
+    f = _finding("licences_outils_multiples", t)
+    assert f.text.endswith(": ArcGIS (3 services).")
+    assert not f.evidence["row_id"].str.startswith(("x:", "y:")).any()
+
+
+def test_open_gap_increase_says_by_how_much_per_service():
+    prev = tiny_tables()
+    _cat(prev, "ARS-HDF", 2, diffusion=D.published)
+    f = _finding("ecart_ouverture_en_hausse", tiny_tables(), prev)
+    assert f.text == ("Dans 1 service, le nombre de catégories publiables non publiées a augmenté depuis "
+                      "l'édition précédente (1 de plus au total) : ARS 0 → 1.")
+
+
+def test_small_shares_keep_a_decimal():
+    assert rules.share_text(1 / 560) == "0,2\u202f%"
+    assert rules.share_text(0.33) == "33\u202f%"

@@ -217,6 +217,13 @@ def filter_rows(df: pd.DataFrame, table: str, where: dict[str, Any] | None) -> p
 split_multi = ind.split_multi
 
 
+def share_text(share: float | None) -> str:
+    """A share as French text, with one decimal below 1 % so that a small share never reads « 0 % »."""
+    if share is not None and 0 < share < 0.01:
+        return fmt.percent(share, 1)
+    return fmt.percent(share)
+
+
 def arrangement_summary(tables: Tables) -> pd.DataFrame:
     """One row per arrangement (:func:`analysis.partnerships.arrangement_summary`, chapter 4's rules)."""
     return partnerships.arrangement_summary(tables.arrangements, tables.reference_arrangements,
@@ -275,8 +282,8 @@ def rows_where(tables: Tables, params: dict, edition=None, previous: Tables | No
     label_col = params.get("label", {"categories": "title", "tools": "name", "arrangements": "arrangement"}.get(table))
     ev = evidence_frame(hits, label_col if label_col in hits.columns else None)
     total = float(len(df))
-    return detection(ev, total=total, share=fmt.share(len(ev), total) if total else None,
-                     values={"total": int(total), "share": fmt.percent(fmt.share(len(ev), total))})
+    share = fmt.share(len(ev), total)
+    return detection(ev, total=total, share=share, values={"total": int(total), "share": share_text(share)})
 
 
 def _names_items(groups: list[tuple[str, int]], n: int = 5) -> str:
@@ -329,13 +336,20 @@ def duplicate_tools(tables: Tables, params: dict, edition=None, previous: Tables
 
     Reuses :func:`analysis.indicators.same_tool_licensed_separately` (tool families: "ArcGIS
     Desktop 10.8", "Arcgis" and "ArcGIS Pro" are one product; a service pays when the cost is
-    positive or the licence proprietary), so that chapters 3 and 5 agree.
+    positive or the licence proprietary), so that chapters 3 and 5 agree. ``exclude_types``
+    (tool type codes) and ``exclude_names`` (generic names such as « Site internet du service »)
+    leave out tools that are not one product bought several times.
 
     Returns:
         Evidence: one row per paying tool row of each family (``group`` column); indicators
         ``groups`` and ``cost``.
     """
     tools = tables.tools
+    if params.get("exclude_types"):
+        tools = tools[~tools["tool_type"].isin(_labels("tools", "tool_type", params["exclude_types"]))]
+    if params.get("exclude_names"):
+        generic = {ind.normalise(n) for n in params["exclude_names"]}
+        tools = tools[~tools["name"].map(ind.normalise).isin(generic)]
     same = ind.same_tool_licensed_separately(tools)
     same = same[same["n_services_paying"] >= params.get("min_services", 2)]
     paying = tools[ind._paying(tools)]
@@ -385,8 +399,8 @@ def non_respondents(tables: Tables, params: dict, edition=None, previous: Tables
     hits = ref[~ref["id"].isin(answered)].rename(columns={"id": "service_id"})
     ev = evidence_frame(hits, hits["acronym"].fillna(hits["service_id"]) if "acronym" in hits else None)
     total = len(ref)
-    return detection(ev, total=total, share=fmt.share(len(ev), total),
-                     values={"total": total, "share": fmt.percent(fmt.share(len(ev), total))})
+    share = fmt.share(len(ev), total)
+    return detection(ev, total=total, share=share, values={"total": total, "share": share_text(share)})
 
 
 GAPS = ("no_formal_frame", "no_state_in_bodies")
@@ -559,5 +573,11 @@ def open_gap_increase(tables: Tables, params: dict, edition=None, previous: Tabl
     n_before = before.groupby("service_id").size().reindex(sorted(both), fill_value=0)
     grew = (n_now - n_before)[lambda d: d > 0]
     hits = now[now["service_id"].isin(grew.index)]
-    return detection(evidence_frame(hits, "title"), growth=float(grew.sum()))
+    names = ind.service_labels(tables)
+    order = sorted(grew.index, key=lambda s: (-grew[s], names.get(s, s).lower()))
+    listed = [f"{names.get(s, s)} {fmt.number(n_before[s])} → {fmt.number(n_now[s])}" for s in order]
+    if len(listed) > 10:
+        listed = listed[:10] + [fmt.plural(len(listed) - 10, "autre")]
+    return detection(evidence_frame(hits, "title"), growth=float(grew.sum()),
+                     values={"growth_list": ", ".join(listed)})
 
