@@ -22,7 +22,7 @@ Content at a glance (worked-out figures that tests rely on):
 - 5 arrangement rows: Géo2France x3 (DREAL, DDTM 62, ARS), ORB (DREAL), OR2S (ARS); the reference
   list has 4 arrangements (Club géomatique: nobody takes part).
 - 6 maturity rows; 4 rejects (4 rejected rows: 2 "Valeur hors liste…", 1 "Ligne en double", 1 "Dispositif
-  absent…"); 4 corrections (2 "Montant en euros"); 3 review rows (1 "non rapproché");
+  absent…"); 4 corrections (2 amounts, 1 FTE, 1 synonym); 3 review rows (1 "non rapproché");
   accounting of 4 files: 39 raw rows = 33 cleaned + 4 rejected + 2 blank.
 """
 
@@ -293,10 +293,11 @@ def rejects() -> pd.DataFrame:
 def corrections() -> pd.DataFrame:
     """Four recoded values (two amounts, one FTE, one vocabulary synonym)."""
     rows = [
-        ("DREAL.xlsx", "Données", 4, "annual_cost", "12 000 €", "12000.0", "Montant en euros"),
-        ("DDTM62.xlsx", "Données", 3, "annual_cost", "8 k€", "8000.0", "Montant en euros"),
-        ("DDTM62.xlsx", "Service", 2, "data_fte", "1/2 ETP", "0.5", "Effectif en ETP"),
-        ("PREF59.xlsx", "Données", 2, "diffusion", "open data", D.published, "Synonyme d'une valeur de liste"),
+        ("DREAL.xlsx", "Données", 4, "annual_cost", "12 000 €", "12000.0", "montant « 12 000 € » converti en 12000"),
+        ("DDTM62.xlsx", "Données", 3, "annual_cost", "8 k€", "8000.0", "montant « 8 k€ » converti en 8000"),
+        ("DDTM62.xlsx", "Service", 2, "data_fte", "1/2 ETP", "0.5", "ETP « 1/2 ETP » converti en 0,5"),
+        ("PREF59.xlsx", "Données", 2, "diffusion", "open data", D.published,
+         f"« open data » remplacé par « {D.published} »"),
     ]
     df = pd.DataFrame(rows, columns=["source_file", "source_sheet", "source_row", "column", "raw_value",
                                      "cleaned_value", "rule"])

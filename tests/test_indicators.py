@@ -142,8 +142,22 @@ def test_rejects_detail_uses_field_labels(t):
 def test_corrections_by_rule(t):
     out = ind.corrections_by_rule(t.corrections)
     first = out.iloc[0]
-    assert (first["rule"], first["n"], first["n_files"]) == ("Montant en euros", 2, 2)
+    # Two amounts (DREAL, DDTM 62), grouped whatever value they quote.
+    assert (first["rule"], first["n"], first["n_files"]) == ("Montant converti en euros", 2, 2)
     assert first["column"] == "Coût annuel (€)"
+    assert out["n"].tolist() == [2, 1, 1]
+
+
+@pytest.mark.parametrize(
+    ("rule", "family"),
+    [("« annuel » remplacé par « Annuelle »", "Synonyme ramené à une valeur de la liste"),
+     ("montant « 283 k€ » converti en 283000", "Montant converti en euros"),
+     ("valeur illisible ignorée : montant illisible : « beaucoup »", "Valeur illisible ignorée (colonne facultative)"),
+     ("réponse « X » interprétée comme « oui »", "Réponse libre interprétée (oui / non…)"),
+     ("arrondi « 3,7 » à 4", "arrondi « … » à …")],
+)
+def test_rule_family_never_quotes_values(rule, family):
+    assert ind.rule_family(rule) == family
 
 
 def test_low_confidence_matches_lowest_first(t):

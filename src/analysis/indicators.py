@@ -558,21 +558,55 @@ def rejects_detail(rejects: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["source_file", "source_sheet", "source_row"], kind="mergesort").reset_index(drop=True)
 
 
+#: Families of cleaning rules: (pattern of the rule text, French family label), first match wins.
+RULE_FAMILIES: tuple[tuple[str, str], ...] = (
+    (r"^valeur illisible ignorée", "Valeur illisible ignorée (colonne facultative)"),
+    (r"^montant", "Montant converti en euros"),
+    (r"^ETP", "Effectif converti en ETP"),
+    (r"^date", "Date reconstituée"),
+    (r"^réponse .* interprétée", "Réponse libre interprétée (oui / non…)"),
+    (r"remplacé par", "Synonyme ramené à une valeur de la liste"),
+)
+
+
+def rule_family(rule: object) -> str:
+    """The family of a cleaning rule, without the values it quotes.
+
+    The corrections table's rule text quotes the raw value ("« 12 k€ » converti en 12000"); the
+    family ("Montant converti en euros", see :data:`RULE_FAMILIES`) does not, so it can be shown
+    and counted in both editions. An unknown rule keeps its text with quoted values and numbers
+    masked ("« … »").
+    """
+    text = "" if _missing(rule) else str(rule).strip()
+    for pattern, label in RULE_FAMILIES:
+        if re.search(pattern, text, flags=re.IGNORECASE):
+            return label
+    return re.sub(r"\d[\d  ,.]*", "…", re.sub(r"«[^»]*»", "« … »", text)) or NOT_STATED
+
+
+def _top_labels(values: pd.Series, n: int = 4) -> str:
+    counts = values.map(field_label).value_counts()
+    head = [str(v) for v in counts.index[:n]]
+    rest = len(counts) - n
+    return fmt.enumerate_fr(head) if rest <= 0 else ", ".join(head) + f" et {fmt.plural(rest, 'autre', 'autres')}"
+
+
 def corrections_by_rule(corrections: pd.DataFrame) -> pd.DataFrame:
-    """Recoded values grouped by cleaning rule.
+    """Recoded values grouped by family of cleaning rule (:func:`rule_family`).
 
     Returns:
-        ``rule``, ``n`` (values recoded), ``n_files``, ``column`` (French labels of the columns
-        concerned), most frequent rules first.
+        ``rule`` (family), ``n`` (values recoded), ``n_files``, ``column`` (French labels of the
+        most concerned columns), most frequent families first.
     """
     if corrections.empty:
         return pd.DataFrame(columns=["rule", "n", "n_files", "column"])
-    g = corrections.groupby("rule").agg(
-        n=("rule", "size"),
+    df = corrections.assign(_family=corrections["rule"].map(rule_family))
+    g = df.groupby("_family").agg(
+        n=("_family", "size"),
         n_files=("source_file", "nunique"),
-        column=("column", lambda s: fmt.enumerate_fr(sorted({field_label(c) for c in s}))),
-    )
-    return g.reset_index().sort_values(["n", "rule"], ascending=[False, True]).reset_index(drop=True)
+        column=("column", _top_labels),
+    ).reset_index().rename(columns={"_family": "rule"})
+    return g.sort_values(["n", "rule"], ascending=[False, True]).reset_index(drop=True)
 
 
 def low_confidence_matches(review: pd.DataFrame) -> pd.DataFrame:
