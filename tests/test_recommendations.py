@@ -486,3 +486,53 @@ def test_small_shares_keep_a_decimal():
     # 1 / 560 = 0,18 %: one decimal instead of « 0 % »
     assert rules.share_text(1 / 560).replace("\u00a0", " ").replace("\u202f", " ") == "0,2 %"
     assert rules.share_text(0.33).replace("\u00a0", " ").replace("\u202f", " ") == "33 %"
+
+
+def test_status_summary_reads_well_with_zero_and_one():
+    assert reco.status_summary({"résolu": 0, "persistant": 16, "nouveau": 1}) == (
+        "aucun constat n'est résolu, 16 constats persistent et 1 constat est nouveau")
+
+
+class _Recorder:
+    """Records what a chapter would show."""
+
+    def __init__(self, tables):
+        self.edition = edition(year=2021)
+        self.tables = tables
+        self.public = False
+        self.shown: list[tuple[str, str]] = []
+
+    def text(self, template, **values):
+        self.shown.append(("text", reco.fill_template(template, values) if "[[" in template else template.format(**values)))
+
+    def note(self, text):
+        self.shown.append(("note", text))
+
+    def table(self, df, title, **kw):
+        self.shown.append(("table", title))
+
+    def figure(self, fig, title, **kw):
+        self.shown.append(("figure", title))
+
+
+def test_comparison_section_says_when_previous_tables_are_missing():
+    ch = _Recorder(tiny_tables())
+    prev = edition(year=2019, path=paths.CONFIG_DIR / "hauts-de-france-2019.yaml")
+    reco.show_comparison(ch, [], prev, None)
+    assert ch.shown == [("note", "Les tables traitées de l'édition 2019 sont absentes : lancez "
+                                 "« python -m analysis ingest --edition hauts-de-france-2019.yaml » pour afficher la comparaison.")]
+
+
+def test_comparison_section_shows_indicators_and_statuses():
+    now, prev = tiny_tables(), tiny_tables()
+    _cat(prev, "ARS-HDF", 2, diffusion=D.published)
+    ch = _Recorder(now)
+    findings = reco.evaluate(ch.edition, now, prev)
+    reco.show_comparison(ch, findings, edition(year=2019), prev)
+    kinds = [k for k, _ in ch.shown]
+    assert kinds.count("figure") == 2 and kinds.count("table") == 3
+    texts = [v for k, v in ch.shown if k == "text"]
+    assert "l'écart à l'ouverture par défaut passe de 3 à 4" in texts[0]
+    # the open-gap increase rule could not be evaluated on 2019 (no edition before it)
+    assert ("note", "Non comparées, car non évaluables sur l'édition 2019 : "
+                    "Écart à l'ouverture en hausse depuis l'édition précédente.") in ch.shown

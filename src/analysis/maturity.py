@@ -488,7 +488,7 @@ def heatmap_figure(matrix: pd.DataFrame, scale_max: float = 5, scale_min: float 
     fig, ax = plt.subplots(figsize=(7.0, max(2.2, 0.28 * n_rows + 1.6)))
     data = matrix.to_numpy(dtype=float)
     im = ax.imshow(np.ma.masked_invalid(data), cmap=SEQUENTIAL, vmin=scale_min, vmax=scale_max, aspect="auto")
-    ax.set_xticks(range(n_cols), ["\n".join(textwrap.wrap(str(c), 14)) for c in matrix.columns], fontsize=7)
+    ax.set_xticks(range(n_cols), ["\n".join(textwrap.wrap(str(c), 12)) for c in matrix.columns], fontsize=6.5)
     ax.set_yticks(range(n_rows), [str(i) for i in matrix.index], fontsize=7)
     ax.xaxis.tick_top()
     ax.tick_params(length=0)

@@ -541,8 +541,10 @@ def findings_html(findings: list[Finding], axis: str | None = None) -> str:
         meta = (f"Priorité {f.priority_label} : {fmt.number(f.priority)}/25 (impact {f.impact} × facilité {f.ease})"
                 f" · {origin}")
         if f.source == SOURCE_RULE:
-            evidence = (f"Justification : {fmt.plural(f.count, 'ligne de réponse citée', 'lignes de réponse citées')}, "
-                        f"{fmt.plural(len(f.services), 'service concerné', 'services concernés')}")
+            rows = int(f.evidence["row_id"].notna().sum()) if "row_id" in f.evidence else 0
+            services = fmt.plural(len(f.services), "service concerné", "services concernés")
+            evidence = (f"Justification : {fmt.plural(rows, 'ligne de réponse citée', 'lignes de réponse citées')}, "
+                        f"{services}" if rows else f"Justification : {services}")
             evidence += f" ({', '.join(f.service_names)})." if 0 < len(f.service_names) <= 15 else "."
         else:
             evidence = f"Services concernés : {', '.join(f.service_names)}." if f.service_names else ""
@@ -854,6 +856,21 @@ def services_evolution_table(cmp: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def status_summary(counts: pd.Series | dict) -> str:
+    """French clause of finding statuses: « 2 constats sont résolus, 14 persistent et aucun n'est nouveau »."""
+    def part(n: int, singular: str, plural: str, zero: str) -> str:
+        if n == 0:
+            return zero
+        return f"{fmt.plural(n, 'constat')} {singular if n == 1 else plural}"
+
+    n = {k: int(counts.get(k, 0)) for k in STATUS}
+    return fmt.enumerate_fr([
+        part(n["résolu"], "est résolu", "sont résolus", "aucun constat n'est résolu"),
+        part(n["persistant"], "persiste", "persistent", "aucun constat ne persiste"),
+        part(n["nouveau"], "est nouveau", "sont nouveaux", "aucun constat n'est nouveau"),
+    ])
+
+
 def show_comparison(ch, findings: list[Finding], previous_edition, previous_tables: Tables | None) -> None:
     """The comparison section: indicator evolution (tables, figures) and status of previous findings.
 
@@ -895,19 +912,17 @@ def show_comparison(ch, findings: list[Finding], previous_edition, previous_tabl
     ch.table(services_evolution_table(cmp), f"Indicateurs par service, {prev_year} et {year}",
              note="« — » : service n'ayant pas répondu à l'une des deux éditions.")
     previous_run = evaluate_rules(previous_edition, previous_tables, rules_path=ch.edition.rules)
-    status = compare_findings([f for f in findings if f.source == SOURCE_RULE], previous_run.findings)
+    prev_status = previous_run.status
+    skipped = set(prev_status.loc[prev_status["Statut"] == "non évaluable", "Constat recherché"])
+    skipped_ids = set(prev_status.loc[prev_status["Statut"] == "non évaluable", "Règle"])
+    status = compare_findings([f for f in findings if f.source == SOURCE_RULE and f.rule_id not in skipped_ids],
+                              previous_run.findings)
     counts = status["Statut"].value_counts()
-    ch.text(
-        "Par rapport aux constats de {py} (mêmes règles appliquées aux deux éditions), {r} {rv}, "
-        "{p} {pv} et {n} {nv}.",
-        py=str(prev_year),
-        r=fmt.plural(counts.get("résolu", 0), "constat"),
-        rv="est résolu" if counts.get("résolu", 0) < 2 else "sont résolus",
-        p=fmt.plural(counts.get("persistant", 0), "constat"),
-        pv="persiste" if counts.get("persistant", 0) < 2 else "persistent",
-        n=fmt.plural(counts.get("nouveau", 0), "constat"),
-        nv="est nouveau" if counts.get("nouveau", 0) < 2 else "sont nouveaux",
-    )
+    ch.text("Par rapport aux constats de {py} (mêmes règles appliquées aux deux éditions) : {summary}.",
+            py=str(prev_year), summary=status_summary(counts))
+    if skipped:
+        ch.note(f"Non comparées, car non évaluables sur l'édition {prev_year} : "
+                + ", ".join(sorted(skipped)) + ".")
     shown = status[["Constat", "Axe", "Statut", "Nombre précédent", "Nombre actuel", "Priorité précédente",
                     "Priorité actuelle"]].rename(columns={
                         "Nombre précédent": f"Éléments cités {prev_year}", "Nombre actuel": f"Éléments cités {year}",
