@@ -536,3 +536,16 @@ def test_hand_typed_acronym_and_name_resolve_like_the_dropdown(tmp_path):
     assert services.loc["b.xlsx", "match_method"] == "acronym (sigle — nom)"
     assert "c.xlsx" not in services.index
     assert tables.review["raw_value"].tolist() == ["DRAAF - Direction régionale de l'INSEE Hauts-de-France"]
+
+
+def test_a_vocabulary_value_wins_over_an_empty_marker():
+    """« néant » means « Aucun cadre formel » in a governance field, but no answer elsewhere."""
+    from analysis.ingest import _EMPTY, _Cleaner
+
+    cleaner = _Cleaner()
+    frame = cleaner.cell("arrangements", model.ARRANGEMENTS.field("governance_frame"), "néant")
+    assert frame.value == model.GOVERNANCE_FRAME.none
+    bodies = cleaner.cell("arrangements", model.ARRANGEMENTS.field("governance_bodies"), "néant")
+    assert bodies.value == model.GOVERNANCE_BODY.none
+    assert cleaner.cell("categories", model.CATEGORIES.field("theme"), "n.c.") is _EMPTY
+    assert cleaner.cell("categories", model.CATEGORIES.field("annual_cost"), "néant") is _EMPTY

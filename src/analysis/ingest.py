@@ -571,7 +571,15 @@ class _Cleaner:
             return bool(self.clean.is_empty(raw))
 
     def cell(self, section: str, f: model.Field, raw: Any) -> Any:
-        """The ``Cleaned`` result, a ``CleanError``, or ``_EMPTY``."""
+        """The ``Cleaned`` result, a ``CleanError``, or ``_EMPTY``.
+
+        A vocabulary value wins over an empty marker: « néant » is a real answer for the
+        governance fields (« Aucun cadre formel »), so controlled fields go to the parser first.
+        """
+        if f.vocab is not None and not _blank(raw):
+            result = self.filled_cell(section, f, raw)
+            if not (isinstance(result, self.clean.Cleaned) and result.value is None):
+                return result
         if self.is_empty(raw):
             return _EMPTY
         return self.filled_cell(section, f, raw)
@@ -590,6 +598,15 @@ class _Cleaner:
             result = exc
         cache[key] = result
         return result
+
+
+def _blank(raw: Any) -> bool:
+    """None, NaN or a whitespace-only string (no answer at all)."""
+    if raw is None:
+        return True
+    if isinstance(raw, float):
+        return raw != raw
+    return isinstance(raw, str) and not raw.strip()
 
 
 def _freeze(value: Any) -> Any:
