@@ -637,8 +637,9 @@ def _indicator_rows(edition, tables: Tables) -> tuple[pd.DataFrame, Any]:
     def add(sid, ind, value):
         rows.append({"service_id": sid, "indicator": ind, "value": value})
 
-    add(None, "open_gap", float(publishable.sum()))
-    add(None, "share_published", fmt.share(float(published.sum()), float(len(cats))))
+    key = ind.key_figures(tables)
+    add(None, "open_gap", float(key["n_publishable_not_published"]))
+    add(None, "share_published", key["share_published"])
     add(None, "pooled_purchases", float(len(pooled)))
     for sid in serv_ids:
         mine = cats["service_id"] == sid
