@@ -137,6 +137,16 @@ def test_rejects_detail_uses_field_labels(t):
     out = ind.rejects_detail(t.rejects)
     assert "Thème" in out["column"].tolist()
     assert out["source_file"].tolist()[0] == "ARS.xlsx"
+    assert len(out) == 4
+
+
+def test_rejects_detail_compacts_row_ranges(t):
+    # A replaced return: rows 2, 3, 4 and 7 of one sheet, same reason -> one line "2–4, 7".
+    rej = pd.DataFrame({"source_file": ["B.xlsx"] * 4, "source_sheet": ["Données"] * 4,
+                        "source_row": pd.array([7, 2, 3, 4], dtype="Int64"), "column": [None] * 4,
+                        "raw_value": [None] * 4, "reason": ["retour remplacé"] * 4})
+    out = ind.rejects_detail(rej)
+    assert out[["source_row", "n_rows"]].values.tolist() == [["2–4, 7", 4]]
 
 
 def test_corrections_by_rule(t):

@@ -152,11 +152,12 @@ def barh(
         s = s.sort_values(ascending=False, kind="mergesort")
     if top is not None:
         s = top_n(s, top) if sort else s
-    fig, ax = _new(MAX_WIDTH, _height(len(s)))
+    labels = [wrap(i, wrap_width) for i in s.index]
+    lines = max((lab.count("\n") + 1 for lab in labels), default=1)
+    fig, ax = _new(MAX_WIDTH, _height(len(s)) * (1 + 0.35 * (lines - 1)))
     if s.empty:
         return _empty(fig, ax)
     value_format = value_format or _int_format
-    labels = [wrap(i, wrap_width) for i in s.index]
     colors = [PALETTE[1] if i in highlight else color for i in s.index]
     y = np.arange(len(s))[::-1]
     bars = ax.barh(y, s.to_numpy(dtype=float), color=colors, height=0.7)

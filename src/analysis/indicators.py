@@ -217,7 +217,7 @@ COLUMN_LABELS: dict[str, str] = {
     "reason": "Motif",
     "rule": "Règle",
     "n": "Nombre",
-    "n_rows": "Lignes concernées",
+    "n_rows": "Lignes",
     "n_files": "Fichiers concernés",
     "share": "Part",
     "kind": "Nature",
@@ -335,7 +335,8 @@ def audience_note(public: bool, subject: str = "categories") -> str:
 
     Args:
         public: the public edition.
-        subject: ``categories`` (lists of categories) or ``pooling`` (suppliers and links).
+        subject: ``categories`` (lists of categories), ``pooling`` (suppliers) or ``links``
+            (tool-category links).
 
     Returns:
         a French sentence.
@@ -350,6 +351,10 @@ def audience_note(public: bool, subject: str = "categories") -> str:
                            "communicables sont masqués ; elles n'entrent donc pas dans ce repérage.",
         ("pooling", False): "Édition interne : le repérage porte sur toutes les catégories acquises, y compris "
                             "restreintes ou non communicables.",
+        ("links", True): "Édition publique : les liens avec les catégories restreintes ou non communicables, dont "
+                         "l'intitulé est masqué, ne sont pas comptés.",
+        ("links", False): "Édition interne : les liens avec toutes les catégories sont comptés, y compris "
+                          "restreintes ou non communicables.",
     }
     return notes[(subject, bool(public))]
 
@@ -546,16 +551,44 @@ def rejects_by_reason(rejects: pd.DataFrame) -> pd.DataFrame:
     return g.reset_index(drop=True)
 
 
+def _ranges(rows: Iterable[int]) -> str:
+    """Row numbers as compact ranges: [2, 3, 4, 7] -> "2–4, 7"."""
+    nums = sorted({int(r) for r in rows if not _missing(r)})
+    parts: list[str] = []
+    start = prev = None
+    for n in [*nums, None]:
+        if start is not None and (n is None or n != prev + 1):
+            parts.append(str(start) if start == prev else f"{start}–{prev}")
+            start = None
+        if n is not None and start is None:
+            start = n
+        prev = n
+    return ", ".join(parts)
+
+
 def rejects_detail(rejects: pd.DataFrame) -> pd.DataFrame:
-    """The rejects, one line each, with the column's French label (raw values as received).
+    """The rejects, one line per file, sheet, column, raw value and reason, rows as ranges.
+
+    A whole return replaced by a later one gives one line ("lignes 2–22"), not twenty.
 
     Returns:
-        ``source_file``, ``source_sheet``, ``source_row``, ``column``, ``raw_value``, ``reason``.
+        ``source_file``, ``source_sheet``, ``source_row`` (ranges, "2–22, 25"), ``n_rows``,
+        ``column`` (French label), ``raw_value``, ``reason``; sorted by file and sheet.
     """
-    out = rejects[list(model.REJECT_COLUMNS)].copy()
-    out["column"] = out["column"].map(field_label)
-    out["raw_value"] = out["raw_value"].astype(object).where(out["raw_value"].notna(), None)
-    return out.sort_values(["source_file", "source_sheet", "source_row"], kind="mergesort").reset_index(drop=True)
+    cols = ["source_file", "source_sheet", "source_row", "n_rows", "column", "raw_value", "reason"]
+    if rejects.empty:
+        return pd.DataFrame(columns=cols)
+    df = rejects.assign(
+        column=rejects["column"].map(field_label),
+        raw_value=rejects["raw_value"].astype(object).where(rejects["raw_value"].notna(), ""),
+        source_sheet=rejects["source_sheet"].astype(object).where(rejects["source_sheet"].notna(), ""),
+    )
+    g = df.groupby(["source_file", "source_sheet", "column", "raw_value", "reason"], sort=True, dropna=False).agg(
+        source_row=("source_row", _ranges), n_rows=("source_row", "size"),
+        _first=("source_row", "min")).reset_index()
+    g = g.sort_values(["source_file", "source_sheet", "_first"], kind="mergesort")
+    g["raw_value"] = g["raw_value"].where(g["raw_value"] != "", None)
+    return g[cols].reset_index(drop=True)
 
 
 #: Families of cleaning rules: (pattern of the rule text, French family label), first match wins.
@@ -1162,7 +1195,7 @@ def tool_type_by_theme(links: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 
 _INVENTORY_COLUMNS = ["service", "title", "theme", "origin", "supplier", "diffusion", "legal_ground",
-                      "personal_data", "geographic", "frequency", "platform", "licence"]
+                      "geographic", "frequency"]
 
 
 def inventory_table(categories: pd.DataFrame, labels: dict[str, str] | None = None,
@@ -1176,11 +1209,13 @@ def inventory_table(categories: pd.DataFrame, labels: dict[str, str] | None = No
             :func:`protected_counts_by_service`).
 
     Returns:
-        :data:`_INVENTORY_COLUMNS` (service label, title, theme, origin, supplier, diffusion…).
+        service label, title, theme, origin, supplier, diffusion, legal ground (internal only:
+        always empty for the categories the public edition lists), geographic, frequency.
     """
     df = categories[~protected_mask(categories)] if public else categories
     df = df.assign(service=_label_services(df["service_id"], labels))
-    return df.sort_values(["service", "theme", "title"], kind="mergesort")[_INVENTORY_COLUMNS].reset_index(drop=True)
+    cols = [c for c in _INVENTORY_COLUMNS if not (public and c == "legal_ground")]
+    return df.sort_values(["service", "theme", "title"], kind="mergesort")[cols].reset_index(drop=True)
 
 
 def protected_counts_by_service(categories: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:
