@@ -536,3 +536,10 @@ def test_comparison_section_shows_indicators_and_statuses():
     # the open-gap increase rule could not be evaluated on 2019 (no edition before it)
     assert ("note", "Non comparées, car non évaluables sur l'édition 2019 : "
                     "Écart à l'ouverture en hausse depuis l'édition précédente.") in ch.shown
+
+
+def test_analysts_recommendations_are_not_compared_between_editions():
+    prev = [_f("a", "valorisation", 2, 2)]
+    cur = [_f("a", "valorisation", 2, 2), _f("x", "synergie", 3, 3, source=reco.SOURCE_ANALYST)]
+    cmp = reco.compare_findings(cur, prev)
+    assert list(cmp["Règle"]) == ["a"]

@@ -566,15 +566,19 @@ def findings_html(findings: list[Finding], axis: str | None = None) -> str:
 
 
 def compare_findings(current: list[Finding], previous: list[Finding]) -> pd.DataFrame:
-    """Status of each finding between two editions, matched by source and rule id.
+    """Status of each computed finding between two editions, matched by rule id.
+
+    Analysts' recommendations are left out (they are not measured in both editions).
 
     Returns:
         Columns Règle, Constat, Axe, Statut (« persistant », « nouveau », « résolu »), Nombre
         précédent, Nombre actuel, Priorité précédente, Priorité actuelle, Services (édition
         précédente), Services (édition actuelle); ordered by axis, status, then rule.
     """
-    cur = {(f.source, f.rule_id): f for f in current}
-    prev = {(f.source, f.rule_id): f for f in previous}
+    # Analysts' recommendations are opinions of one wave, not findings measured in both: they
+    # are shown beside the computed findings, never compared.
+    cur = {(f.source, f.rule_id): f for f in current if f.source == SOURCE_RULE}
+    prev = {(f.source, f.rule_id): f for f in previous if f.source == SOURCE_RULE}
     rows = []
     for key in sorted(set(cur) | set(prev)):
         c, p = cur.get(key), prev.get(key)
