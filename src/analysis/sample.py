@@ -1231,10 +1231,12 @@ def _service_row(svc: pd.Series, profile: str, year: int, ref: dt.date, rng: np.
                  prev: dict[str, Any] | None) -> dict[str, Any]:
     window_start = ref - dt.timedelta(days=95)
     answer = window_start + dt.timedelta(days=int(rng.integers(0, 70)))
-    if prev is not None and rng.random() < 0.75:
+    if prev is not None and rng.random() < 0.75 and prev.get("referent_name"):
         name, email, phone = prev["referent_name"], prev["referent_email"], prev["referent_phone"]
-    elif rng.random() < 0.08:
-        name = email = phone = None  # no referent designated
+    elif year < 2021 and rng.random() < 0.08:
+        # no referent designated in the first wave; by 2021 every respondent has one (a finding
+        # of 2019 that the comparison shows as resolved)
+        name = email = phone = None
     else:
         first, last = _person(rng)
         name = f"{first} {last}"
