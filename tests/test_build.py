@@ -194,11 +194,19 @@ def test_process_chapter_numbers_figures_and_tables_and_prefixes_ids():
     assert soup.find("h1") is None and soup.find("script") is None
     assert soup.find("a", class_="anchor-link") is None
     assert soup.find("p", string="texte").attrs == {}
-    assert ch.sections == [{"id": "c03-s1", "title": "Première"}]
+    assert ch.sections == [{"id": "c03-s1", "title": "3.1 Première"}]
     captions = [f.find("figcaption").get_text(" ", strip=True) for f in soup.find_all("figure")]
     assert captions == ["Figure 3.1 Sans numéro", "Tableau 3.1 Déjà numéroté", "Figure 3.2"]
     assert [f["id"] for f in soup.find_all("figure")] == ["c03-fig-x", "c03-tab-1", "c03-fig-2"]
     assert ch.ids["fig-x"] == "c03-fig-x"
+
+
+def test_sections_are_numbered_in_numbered_chapters_only():
+    body = '<h2>Méthode</h2><h2>4.2 Déjà numérotée</h2><h2>Suite</h2>'
+    ch, _ = build.process_chapter(body, _spec("04"))
+    assert [s["title"] for s in ch.sections] == ["4.1 Méthode", "4.2 Déjà numérotée", "4.3 Suite"]
+    synthesis, _ = build.process_chapter(body, _spec("00"))
+    assert [s["title"] for s in synthesis.sections] == ["Méthode", "4.2 Déjà numérotée", "Suite"]
 
 
 def test_link_chapters_resolves_own_then_other_chapter_ids():

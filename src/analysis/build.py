@@ -505,12 +505,16 @@ def _clean_svg_img(tag: Any) -> None:
             tag["src"] = prefix + base64.b64encode(cleaned).decode("ascii")
 
 
+_NUMBERED_SECTION = re.compile(r"^\d+\.\d+\b")
+
+
 def process_chapter(fragment: str, spec: ChapterSpec) -> tuple[ChapterHTML, list[str]]:
     """Clean and number a chapter's HTML fragment (first pass; links are fixed by :func:`link_chapters`).
 
     - drops scripts, frames and nbconvert's heading anchors; the notebook's first ``<h1>`` is
       replaced by the chapter heading, other ``<h1>`` become ``<h2>``;
-    - prefixes every id with the chapter id (``c02-…``); sections (``<h2>``) get ``c02-s1``…;
+    - prefixes every id with the chapter id (``c02-…``); sections (``<h2>``) get ``c02-s1``… and,
+      in numbered chapters, their number (``2.1``) unless the notebook wrote one;
     - numbers figures and tables (``Figure 2.1``, ``Tableau 2.1``) unless already numbered;
     - removes SVG dates; lists every external resource (forbidden: the report is self-contained).
 
@@ -550,6 +554,11 @@ def process_chapter(fragment: str, spec: ChapterSpec) -> tuple[ChapterHTML, list
     for k, h2 in enumerate(soup.find_all("h2"), start=1):
         old = h2.get("id")
         h2["id"] = new_id(f"{anchor}-s{k}")
+        if spec.number and not _NUMBERED_SECTION.match(h2.get_text(" ", strip=True)):
+            num = soup.new_tag("span", attrs={"class": "sec-num"})
+            num.string = f"{spec.number}.{k}"
+            h2.insert(0, " ")
+            h2.insert(0, num)
         if old:
             ids.setdefault(old, h2["id"])
     for tag in soup.find_all(id=True):
