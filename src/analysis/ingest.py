@@ -557,10 +557,17 @@ class _Cleaner:
         self.clean = _clean_module()
         self._cache: dict[tuple[str, str], dict[tuple[type, Any], Any]] = defaultdict(dict)
         self._empty: dict[tuple[type, Any], bool] = {}
+        self._empty_str: dict[str, bool] = {}
 
     def is_empty(self, raw: Any) -> bool:
         if raw is None or raw == "":
             return True
+        if type(raw) is str:
+            try:
+                return self._empty_str[raw]
+            except KeyError:
+                result = self._empty_str[raw] = bool(self.clean.is_empty(raw))
+                return result
         key = (type(raw), raw)
         try:
             return self._empty[key]
@@ -583,6 +590,10 @@ class _Cleaner:
         if self.is_empty(raw):
             return _EMPTY
         return self.filled_cell(section, f, raw)
+
+    def field_cache(self, section: str, f: model.Field) -> dict[tuple[type, Any], Any]:
+        """The cache of one field's results, keyed by ``(type(raw), raw)``."""
+        return self._cache[(section, f.name)]
 
     def filled_cell(self, section: str, f: model.Field, raw: Any) -> Any:
         """The ``Cleaned`` result or a ``CleanError`` of a cell known to be non-empty."""
@@ -637,9 +648,16 @@ def _clean_sheet(sd: SheetData, cleaner: _Cleaner, rejects: _Rejects, csv_stem: 
     required = [(i, f) for i, f in sd.columns.items() if f.required]
     CleanError = cleaner.clean.CleanError
     is_empty = cleaner.is_empty
-    columns = list(sd.columns.items())
+    empty_str = cleaner._empty_str
+    columns = [(idx, f, cleaner.field_cache(section.name, f)) for idx, f in sd.columns.items()]
     for offset, cells in enumerate(data):
-        filled = {i for i, c in enumerate(cells) if c != "" and c is not None and not is_empty(c)}
+        # the cells holding an answer; strings (most cells) through a plain dict of known strings
+        filled = set()
+        for i, c in enumerate(cells):
+            if c is None or c == "":
+                continue
+            if (empty_str.get(c) if type(c) is str else None) is False or not is_empty(c):
+                filled.add(i)
         if not filled or (prefilled and filled <= prefilled):
             sd.blank_rows += 1
             continue
@@ -655,11 +673,13 @@ def _clean_sheet(sd: SheetData, cleaner: _Cleaner, rejects: _Rejects, csv_stem: 
         corrections: list[tuple[str, Any, Any, str]] = []
         problems: list[tuple[model.Field, Any, str]] = []
         width = len(cells)
-        for idx, f in columns:
+        for idx, f, cache in columns:
             if idx not in filled:
                 continue
             raw = cells[idx]
-            result = cleaner.filled_cell(section.name, f, raw)
+            result = cache.get((type(raw), raw), _EMPTY)
+            if result is _EMPTY:
+                result = cleaner.filled_cell(section.name, f, raw)
             if isinstance(result, CleanError):
                 if f.required:
                     problems.append((f, raw, f"colonne {_q(f.label)} : {result.reason}"))
@@ -699,9 +719,11 @@ class _Names:
 
         self.services_ref = referential.load_services(edition.services_reference)
         self.arrangements_ref = referential.load_arrangements(edition.arrangements_reference)
-        self._services = referential.Resolver.for_services(edition.services_reference, edition.fuzzy_threshold)
-        self._arrangements = referential.Resolver.for_arrangements(edition.arrangements_reference,
-                                                                   edition.fuzzy_threshold)
+        # the lists just loaded (each CSV read and checked once), as Resolver.for_services/for_arrangements
+        self._services = referential.Resolver(self.services_ref, threshold=edition.fuzzy_threshold,
+                                              name_col="name", acronym_col="acronym")
+        self._arrangements = referential.Resolver(self.arrangements_ref, threshold=edition.fuzzy_threshold,
+                                                  name_col="name", acronym_col=None)
         self.service_names = dict(zip(self.services_ref["id"], self.services_ref["name"], strict=True))
         self.arrangement_names = dict(zip(self.arrangements_ref["id"], self.arrangements_ref["name"], strict=True))
         acronyms = self.services_ref["acronym"].where(self.services_ref["acronym"].notna(), None)
