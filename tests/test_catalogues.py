@@ -61,17 +61,24 @@ def test_records_csv_and_comparison(tmp_path, resolver):
     pub = model.DIFFUSION.published
     categories = pd.DataFrame(
         {
-            "service_id": ["DREAL-HDF", "DREAL-HDF", "DREAL-HDF", "DREAL-HDF"],
-            "diffusion": [pub, pub, pub, model.DIFFUSION.publishable],
-            "platform": [model.PLATFORM.geo2france, model.PLATFORM.own_site, model.PLATFORM.own_site, None],
+            "service_id": ["DREAL-HDF", "DREAL-HDF", "DREAL-HDF", "DREAL-HDF", "DDTM-62"],
+            "diffusion": [pub, pub, pub, model.DIFFUSION.publishable, pub],
+            "platform": [model.PLATFORM.geo2france, model.PLATFORM.own_site, model.PLATFORM.own_site, None,
+                         model.PLATFORM.geo2france],
         }
     )
     out = catalogues.compare_declared(categories, counts)
-    rows = {r.platform: (r.declared, r.records, r.constat) for r in out.itertuples()}
-    assert rows[model.PLATFORM.geo2france][:2] == (1, 2)
-    assert rows[model.PLATFORM.own_site][:2] == (2, 0)
-    assert rows[model.PLATFORM.own_site][2].startswith("déclarées publiées")
-    assert rows[model.PLATFORM.datagouv][:2] == (0, 1)
+    rows = {(r.service_id, r.platform): (r.declared, r.records, r.constat) for r in out.itertuples()}
+    assert rows[("DREAL-HDF", model.PLATFORM.geo2france)][:2] == (1, 2)
+    assert rows[("DREAL-HDF", model.PLATFORM.datagouv)][:2] == (0, 1)
+    assert rows[("DREAL-HDF", model.PLATFORM.datagouv)][2].startswith("fiches au catalogue")
+    assert rows[("DDTM-62", model.PLATFORM.geo2france)][:2] == (1, 0)
+    assert rows[("DDTM-62", model.PLATFORM.geo2france)][2].startswith("déclarées publiées")
+    # the services' own websites are not in the catalogues: not compared
+    assert not any(platform == model.PLATFORM.own_site for _, platform in rows)
+    summary = catalogues.crosscheck_summary(out)
+    assert summary == {"services": 2, "pairs": 3, "declared_missing": 1, "undeclared_records": 1,
+                       "records": 3, "declared": 2}
 
 
 def test_unreadable_inputs_give_french_errors(tmp_path, resolver):
@@ -81,3 +88,17 @@ def test_unreadable_inputs_give_french_errors(tmp_path, resolver):
     bad.write_text("a;b\n1;2\n", encoding="utf-8")
     with pytest.raises(catalogues.CatalogueError, match="colonne"):
         catalogues.read_published_catalogues(bad, resolver)
+
+
+def test_crosscheck_follows_the_edition_file():
+    from dataclasses import replace
+
+    from analysis.edition import load_edition
+
+    edition = load_edition()
+    cats = pd.DataFrame({"service_id": ["DREAL-HDF"], "diffusion": [model.DIFFUSION.published],
+                         "platform": [model.PLATFORM.geo2france]})
+    assert catalogues.crosscheck(replace(edition, published_catalogues=None), cats) is None
+    out = catalogues.crosscheck(edition, cats)  # the sample's fictional catalogue records
+    assert set(out.columns) == {"service_id", "platform", "declared", "records", "constat"}
+    assert out.loc[out["service_id"] == "DREAL-HDF", "declared"].sum() == 1

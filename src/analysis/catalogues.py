@@ -153,10 +153,15 @@ def compare_declared(categories: pd.DataFrame, counts: pd.DataFrame) -> pd.DataF
         counts: output of :func:`read_published_catalogues`.
 
     Returns:
-        one row per (service_id, platform) present on either side: declared (categories declared
-        published there), records (catalogue records), and a French ``constat``.
+        one row per (service_id, platform) present on either side, for the platforms the
+        catalogues cover (a category declared on a service's own website cannot be looked for in
+        a harvest of Géo2France): declared (categories declared published there), records
+        (catalogue records), and a French ``constat``.
     """
-    published = categories[categories["diffusion"] == model.DIFFUSION.published]
+    covered = set(counts["platform"])
+    published = categories[
+        (categories["diffusion"] == model.DIFFUSION.published) & categories["platform"].isin(covered)
+    ]
     declared = (
         published.assign(platform=published["platform"].fillna("Plateforme non renseignée"))
         .groupby(["service_id", "platform"]).size().rename("declared")
@@ -174,3 +179,77 @@ def compare_declared(categories: pd.DataFrame, counts: pd.DataFrame) -> pd.DataF
 
     out["constat"] = out.apply(verdict, axis=1) if len(out) else pd.Series(dtype=str)
     return out.sort_values(["service_id", "platform"], kind="stable").reset_index(drop=True)
+
+
+def crosscheck(edition, categories: pd.DataFrame) -> pd.DataFrame | None:
+    """Compare declared publications with the edition's published catalogues, if it names any.
+
+    Args:
+        edition: the edition (``published_catalogues``, ``services_reference``, ``fuzzy_threshold``).
+        categories: the audience's cleaned categories.
+
+    Returns:
+        the output of :func:`compare_declared`, or ``None`` when the edition names no catalogue.
+    """
+    if edition.published_catalogues is None:
+        return None
+    resolver = Resolver.for_services(edition.services_reference, edition.fuzzy_threshold)
+    return compare_declared(categories, read_published_catalogues(edition.published_catalogues, resolver))
+
+
+def crosscheck_table(comparison: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """The comparison with French headers and service acronyms, for the inventory chapter."""
+    out = comparison.assign(service_id=comparison["service_id"].map(lambda s: labels.get(s, s)))
+    return out.rename(
+        columns={
+            "service_id": "Service",
+            "platform": "Plateforme",
+            "declared": "Catégories déclarées publiées",
+            "records": "Fiches au catalogue",
+            "constat": "Constat",
+        }
+    )
+
+
+def crosscheck_summary(comparison: pd.DataFrame) -> dict[str, int]:
+    """Counts the chapter's sentence states: services compared, pairs consistent or not."""
+    return {
+        "services": int(comparison["service_id"].nunique()),
+        "pairs": int(len(comparison)),
+        "declared_missing": int(((comparison["declared"] > 0) & (comparison["records"] == 0)).sum()),
+        "undeclared_records": int(((comparison["records"] > 0) & (comparison["declared"] == 0)).sum()),
+        "records": int(comparison["records"].sum()),
+        "declared": int(comparison["declared"].sum()),
+    }
+
+
+def show_crosscheck(ch, labels: dict[str, str]) -> None:
+    """Write the inventory chapter's cross-check section (sentence, then table or a note).
+
+    Args:
+        ch: the chapter (``analysis.report.Chapter``).
+        labels: service id -> acronym.
+    """
+    from analysis import fmt
+
+    comparison = crosscheck(ch.edition, ch.tables.categories)
+    if comparison is None:
+        ch.note("Aucun catalogue publié n'est désigné dans le fichier d'édition (paramètre "
+                "« published_catalogues ») : la comparaison n'est pas faite.")
+        return
+    s = crosscheck_summary(comparison)
+    ch.text(
+        "Sur les plateformes moissonnées, les services déclarent **{d}** catégories publiées et les "
+        "catalogues comptent **{r}** fiches. Dans {m}, un service déclare des catégories publiées sur "
+        "une plateforme qui n'en référence aucune ; dans {u}, des fiches existent sans catégorie "
+        "déclarée publiée sur cette plateforme.",
+        d=s["declared"], r=s["records"], m=fmt.plural(s["declared_missing"], "cas", "cas"),
+        u=fmt.plural(s["undeclared_records"], "cas", "cas"),
+    )
+    ch.table(
+        crosscheck_table(comparison, labels),
+        "Publications déclarées et fiches des catalogues publics, par service et plateforme",
+        source=f"{ch.source[:-1]} ; catalogues publics moissonnés ({ch.edition.published_catalogues.name}).",
+        note="Une catégorie de données peut correspondre à plusieurs fiches de catalogue : l'écart signale "
+             "un ordre de grandeur, pas une égalité attendue.",
+    )

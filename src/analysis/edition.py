@@ -199,7 +199,7 @@ def load_edition(path: str | Path | None = None) -> Edition:
     rules = path_param(data.get("rules"), "rules") or defaults["rules"].default
     maturity_spec = path_param(data.get("maturity_spec"), "maturity_spec") or defaults["maturity_spec"].default
     recommendations = path_param(data.get("recommendations"), "recommendations")
-    catalogues = path_param(data.get("published_catalogues"), "published_catalogues", must_exist=False)
+    catalogues = path_param(data.get("published_catalogues"), "published_catalogues")
 
     if errors:
         raise EditionError(f"Fichier d'édition {path.name} invalide :\n- " + "\n- ".join(errors))

@@ -1913,6 +1913,45 @@ def _clean_sample_folder(folder: Path) -> None:
             p.unlink()
 
 
+#: Platforms whose catalogues are harvested (the others, such as a service's own site, are not).
+_HARVESTED = ("datagouv", "geo2france", "geoide")
+
+CATALOGUE_FOLDER = "catalogues-publies"
+
+
+def published_catalogue(sample: EditionSample, seed: int) -> pd.DataFrame:
+    """What the public catalogues hold for the sample's services (fictional harvest records).
+
+    Most categories declared published on a harvested platform have a record there; some do not
+    (declared but never catalogued), and a few services have records for data they did not
+    declare published (older vintages, data published by a unit that did not answer), as real
+    cross-checks show.
+
+    Returns:
+        one row per record: organisation, titre, plateforme, url.
+    """
+    rng = _rng(seed, sample.year, 90)
+    cats = sample.table("categories")
+    ref = sample.services.set_index("id")
+    rows = []
+    for _, c in cats.iterrows():
+        platform = c.get("platform")
+        if not isinstance(platform, str) or c.get("diffusion") != model.DIFFUSION.published:
+            continue
+        code = model.PLATFORM.code_of(platform)
+        if code not in _HARVESTED or rng.random() < 0.2:
+            continue
+        org = ref.loc[c["service_id"], "name"] if rng.random() < 0.5 else ref.loc[c["service_id"], "acronym"]
+        rows.append({"organisation": org, "titre": c["title"], "plateforme": platform, "url": c.get("url")})
+    respondents = sorted(set(cats["service_id"]))
+    for sid in _pick(rng, respondents, k=min(6, len(respondents))):
+        platform = model.PLATFORM.label_of(str(_pick(rng, _HARVESTED)))
+        for k in range(int(rng.integers(1, 5))):
+            rows.append({"organisation": ref.loc[sid, "name"], "titre": f"Jeu de données historique {k + 1} ({sample.year - 2})",
+                         "plateforme": platform, "url": None})
+    return pd.DataFrame(rows, columns=["organisation", "titre", "plateforme", "url"])
+
+
 def write_sample(out_dir: Path, seed: int = 2019, scale: float = 1.0) -> list[Path]:
     """Generate and write the two waves (2019, 2021) of the fictional Hauts-de-France sample.
 
@@ -1935,6 +1974,11 @@ def write_sample(out_dir: Path, seed: int = 2019, scale: float = 1.0) -> list[Pa
         _clean_sample_folder(folder)
         files = write_returns(sample, folder, mess=True)
         (folder / "LISEZMOI.txt").write_text(_readme(sample, files, seed), encoding="utf-8")
+        catalogues = out_dir / CATALOGUE_FOLDER
+        catalogues.mkdir(exist_ok=True)
+        published_catalogue(sample, seed).to_csv(
+            catalogues / f"{sample.edition_id}.csv", sep=";", index=False, encoding="utf-8", lineterminator="\n"
+        )
         folders.append(folder)
         previous = sample
     return folders
