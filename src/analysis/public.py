@@ -8,7 +8,8 @@ Rules of the public edition (see MISSION.md):
   aggregate counts: its row is kept (service, theme, diffusion, legal ground… so that counts stay
   right) but its title is replaced by a mask and its description, supplier, URL, tool links and
   comment are emptied; its title is also removed from the tools' lists of exploited data;
-- raw values quoted in the rejects and corrections tables are blanked (they may be anything).
+- raw values of the rejects and corrections tables are blanked (they may be anything), and the
+  values their messages quote (« … ») are masked, questionnaire labels excepted.
 
 The public chapters read the filtered copy (``data/processed/<edition>/public/``), so the public
 notebooks, HTML, PDF and exports cannot contain what they never received. After a public build,
@@ -22,6 +23,8 @@ import base64
 import html
 import json
 import re
+import shutil
+import subprocess
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -54,6 +57,44 @@ def redact_text(value: object) -> object:
     if not isinstance(value, str):
         return value
     return PHONE_RE.sub(PHONE_MASK, EMAIL_RE.sub(EMAIL_MASK, value))
+
+
+_QUOTED_RE = re.compile(r"«\s*([^»]*?)\s*»")
+
+
+def _known_labels() -> set[str]:
+    """Texts of the questionnaire itself (sheet names, column labels, vocabulary labels), casefolded."""
+    known: set[str] = set()
+    for section in model.SECTIONS:
+        known |= {section.sheet.casefold(), section.label.casefold()}
+        for f in section.fields:
+            known.add(f.label.casefold())
+            if f.vocab is not None:
+                known |= {label.casefold() for label in f.vocab.labels}
+    return known
+
+
+def mask_quoted(value: object) -> object:
+    """Mask, in an ingestion message (reject reason, correction rule), every quoted raw value.
+
+    Messages quote what the respondent typed (« … »), which may be anything: a name, a restricted
+    title, a contact. Quoted questionnaire texts (sheet, column and vocabulary labels) stay, so
+    that the message still says what went wrong; contact details elsewhere are redacted too.
+
+    Args:
+        value: the message (other values are returned unchanged).
+
+    Returns:
+        the message with ``« [masqué] »`` in place of each quoted raw value.
+    """
+    if not isinstance(value, str):
+        return value
+    known = _known_labels()
+
+    def sub(m: re.Match[str]) -> str:
+        return m.group(0) if m.group(1).casefold() in known else f"« {VALUE_MASK} »"
+
+    return redact_text(_QUOTED_RE.sub(sub, value))
 
 
 def _protected_labels() -> list[str]:
@@ -134,10 +175,14 @@ def public_tables(tables: Tables) -> Tables:
     rejects = tables.rejects.copy()
     if "raw_value" in rejects.columns:
         rejects["raw_value"] = None
+    if "reason" in rejects.columns:
+        rejects["reason"] = rejects["reason"].map(mask_quoted)
     corrections = tables.corrections.copy()
     for col in ("raw_value", "cleaned_value"):
         if col in corrections.columns:
             corrections[col] = None
+    if "rule" in corrections.columns:
+        corrections["rule"] = corrections["rule"].map(mask_quoted)
     review = _redact_frame(tables.review, ["raw_value"])
 
     public = replace(
@@ -194,17 +239,45 @@ def protected_values(tables: Tables) -> list[ProtectedValue]:
     contact details typed in free text, and the protected fields of restricted or
     not-communicable categories.
 
-    Values that are legitimately public (equal to a cell of the public tables, e.g. a restricted
-    category whose title is also the title of a published one) and values shorter than
-    ``MIN_SCAN_LENGTH`` are left out.
+    Values that are legitimately public (equal to a publishable cell of the internal tables, e.g.
+    a restricted category whose title is also the title of a published one) and values shorter
+    than ``MIN_SCAN_LENGTH`` are left out. Publishable cells are worked out from the internal
+    tables and the rules, never from :func:`public_tables`'s output: a filter that leaked a value
+    would otherwise also hide it from the scanner.
     """
-    public = public_tables(tables)
-    public_cells: set[str] = set()
-    for _, df in public.items():
+    cells = _publishable_cells(tables)
+    return [v for v in _candidate_values(tables) if v.value.casefold() not in cells]
+
+
+#: Tables whose cells quote raw input (anything a respondent typed): never a source of public text.
+RAW_INPUT_TABLES = ("rejects", "corrections", "review")
+
+
+def _publishable_cells(tables: Tables) -> set[str]:
+    """Casefolded text cells of the internal tables that the public edition may show as they are.
+
+    Left out: personal columns, the protected columns of restricted and not-communicable
+    categories, the tools' lists of exploited categories, and the tables quoting raw input;
+    free text counts with its contact details redacted.
+    """
+    personal = set(model.personal_fields())
+    cats = tables.categories
+    restricted = protected_mask(cats) if len(cats) else pd.Series(dtype=bool)
+    protected_cols = set(model.protected_fields(model.CATEGORIES))
+    cells: set[str] = set()
+    for name, df in tables.items():
+        if name in RAW_INPUT_TABLES or not len(df):
+            continue
         for col in df.columns:
-            if df[col].dtype == object or str(df[col].dtype) == "string":
-                public_cells |= {str(v).strip().casefold() for v in df[col].dropna()}
-    return [v for v in _candidate_values(tables) if v.value.casefold() not in public_cells]
+            if (name, col) in personal or (name, col) == ("tools", "categories"):
+                continue
+            if not (df[col].dtype == object or str(df[col].dtype) == "string"):
+                continue
+            values = df[col]
+            if name == "categories" and col in protected_cols:
+                values = values[~restricted]
+            cells |= {str(redact_text(v)).strip().casefold() for v in values.dropna()}
+    return cells
 
 
 def _candidate_values(tables: Tables) -> list[ProtectedValue]:
@@ -245,6 +318,31 @@ def _candidate_values(tables: Tables) -> list[ProtectedValue]:
                 for m in PHONE_RE.findall(str(v)):
                     add(f"{section.name}.{col} (téléphone)", m)
 
+    # Raw values quoted by the ingestion's messages: contacts anywhere, and whatever was typed
+    # into a personal column (a malformed e-mail may hold the referent's name).
+    personal_labels = {
+        model.SECTIONS_BY_NAME[section].field(name).label for section, name in model.personal_fields()
+    }
+    for table, columns in (
+        ("rejects", ("raw_value", "reason")),
+        ("corrections", ("raw_value", "cleaned_value", "rule")),
+        ("review", ("raw_value",)),
+    ):
+        df = getattr(tables, table, None)
+        if df is None or not len(df):
+            continue
+        for col in columns:
+            if col not in df.columns:
+                continue
+            for v in df[col].dropna():
+                for m in EMAIL_RE.findall(str(v)):
+                    add(f"{table}.{col} (courriel)", m)
+                for m in PHONE_RE.findall(str(v)):
+                    add(f"{table}.{col} (téléphone)", m)
+        if "column" in df.columns and "raw_value" in df.columns:
+            for v in df.loc[df["column"].isin(personal_labels), "raw_value"].dropna():
+                add(f"{table}.raw_value (donnée personnelle)", v)
+
     public_text |= {PROTECTED_TITLE}
     return [ProtectedValue(f, v) for (f, v) in found if v not in public_text]
 
@@ -283,15 +381,31 @@ def _decode_embedded_svgs(text: str) -> str:
     return "\n".join(parts)
 
 
+def pdf_text(path: Path) -> str:
+    """The text layer of a PDF file.
+
+    Poppler's ``pdftotext`` (Debian ``poppler-utils``) when installed: pypdf misreads the fonts
+    WeasyPrint embeds (NUL bytes between letters, ligatures such as « ff » and the em dash decoded
+    as other glyphs), so that a protected value printed in the PDF could go unseen. pypdf, with
+    the NUL bytes removed, is the fallback.
+    """
+    exe = shutil.which("pdftotext")
+    if exe:
+        done = subprocess.run([exe, "-q", "-enc", "UTF-8", str(path), "-"], capture_output=True, timeout=300,
+                              check=True)
+        return done.stdout.decode("utf-8", "replace")
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    return "\n".join(page.extract_text() or "" for page in reader.pages).replace("\x00", "")
+
+
 def artefact_text(path: Path) -> str:
     """The searchable text of an artefact: text files (with embedded SVG figures decoded and
     HTML/JSON escapes undone), the XML parts of XLSX files, the text layer of PDF files."""
     suffix = path.suffix.lower()
     if suffix == ".pdf":
-        from pypdf import PdfReader
-
-        reader = PdfReader(str(path))
-        return "\n".join(page.extract_text() or "" for page in reader.pages)
+        return pdf_text(path)
     if suffix in {".xlsx", ".xlsm", ".docx", ".odt", ".ods"}:
         with zipfile.ZipFile(path) as zf:
             chunks = [zf.read(n).decode("utf-8", "replace") for n in zf.namelist() if n.endswith(".xml")]
@@ -313,7 +427,7 @@ def artefact_text(path: Path) -> str:
 
 def _squash(text: str) -> str:
     """Whitespace-, hyphen- and case-insensitive form, for text extracted from PDF pages."""
-    return re.sub(r"[\s\u00ad\-‐‑]+", "", text).casefold()
+    return re.sub(r"[\s\x00\u00ad\-‐‑]+", "", text).casefold()
 
 
 def find_leaks(text: str, values: list[ProtectedValue], squash: bool = False) -> list[ProtectedValue]:
