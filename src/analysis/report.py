@@ -117,10 +117,11 @@ def render_text(template: str, **values: Any) -> str:
     if missing:
         raise KeyError(f"template values missing: {sorted(missing)}")
     safe = {k: esc(_format_value(v)) for k, v in values.items()}
-    # Escape the template's own text too (it may contain < or &), keeping the {fields}.
-    body = esc(template).replace("&#x27;", "'")
+    # Escape the template's own text too (it may contain < or &), keeping the {fields}. Bold is
+    # the template's markup only: applied before the values go in, so that a value written
+    # "**gras**" shows as typed.
+    body = _BOLD.sub(r"<strong>\1</strong>", esc(template).replace("&#x27;", "'"))
     body = body.format(**safe)
-    body = _BOLD.sub(r"<strong>\1</strong>", body)
     return f"<p>{body}</p>"
 
 
