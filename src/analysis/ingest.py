@@ -34,6 +34,7 @@ import os
 import re
 import shutil
 import zipfile
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -346,11 +347,30 @@ def _guard_zip(data: bytes) -> int:
     for info in infos:
         if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
             try:
-                xml = archive.read(info)
-            except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile) as exc:
+                formulas += _count_formulas(archive, info)
+            except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile, zlib.error) as exc:
                 raise FileRefused("fichier Excel endommagé ou tronqué (onglet illisible)") from exc
-            formulas += xml.count(b"<f>") + xml.count(b"<f ")
     return formulas
+
+
+#: Bytes decompressed at a time when a worksheet is scanned (bounds memory whatever the archive claims).
+ZIP_CHUNK_BYTES = 1 << 20
+
+
+def _count_formulas(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """Count the formula cells of a worksheet, decompressing it chunk by chunk.
+
+    ``ZipFile.read`` would inflate a whole member in one call, whatever size the archive declares:
+    a bomb lying about its size would fill the memory before its checksum is found wrong. Read in
+    chunks, the declared size caps what is inflated and the checksum error comes at its end.
+    """
+    count, tail = 0, b""
+    with archive.open(info) as member:
+        while chunk := member.read(ZIP_CHUNK_BYTES):
+            window = tail + chunk
+            count += window.count(b"<f>") + window.count(b"<f ")
+            tail = window[-2:]  # a 3-byte tag cut between two chunks is whole in the next window only
+    return count
 
 
 def _read_excel(data: bytes, fd: FileData) -> list[tuple[str, list[list[Any]], int]]:
