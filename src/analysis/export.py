@@ -212,7 +212,7 @@ def mapping_table() -> pd.DataFrame:
 
 def _safe_name(text: str) -> str:
     """A file-name-safe slug (never a path)."""
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", str(text)).strip("-").lower()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", str(text))[:80].strip("-").lower()
     return slug or "service"
 
 
@@ -227,8 +227,14 @@ def write_repertoire(rows: pd.DataFrame, folder: Path) -> list[Path]:
     region = folder / "repertoire-region.csv"
     _write_csv(rows[CATALOGUE_COLUMNS], region, sep=",")
     written.append(region)
+    used: set[str] = set()
     for sid, group in rows.groupby("service_id", sort=True):
-        path = folder / f"repertoire-{_safe_name(sid)}.csv"
+        stem, n = f"repertoire-{_safe_name(sid)}", 1
+        while (stem if n == 1 else f"{stem}-{n}") in used:  # two ids may share a slug
+            n += 1
+        stem = stem if n == 1 else f"{stem}-{n}"
+        used.add(stem)
+        path = folder / f"{stem}.csv"
         _write_csv(group[CATALOGUE_COLUMNS], path, sep=",")
         written.append(path)
     schema = folder / "schema-catalogue-donnees.json"
