@@ -162,3 +162,34 @@ def test_scanner_reads_xlsx(tmp_path):
     wb.save(tmp_path / "x.xlsx")
     problems = public.scan_folder(tmp_path, public.protected_values(_tables()))
     assert any("x.xlsx" in p and "categories.supplier" in p for p in problems)
+
+
+def test_public_preparation_and_scan_cover_the_previous_edition(tmp_path, monkeypatch):
+    """The comparison chapter reads the previous wave: its public copy is refreshed, its secrets scanned."""
+    from factories import tiny_tables
+
+    from analysis.edition import load_edition
+    from analysis.tables import audience_dir, read_tables, save_tables
+
+    monkeypatch.setenv("ANALYSIS_PROCESSED_DIR", str(tmp_path / "processed"))
+    (tmp_path / "survey").mkdir()
+    for name in ("s.csv", "a.csv"):
+        (tmp_path / name).write_text("id\n", encoding="utf-8")
+    common = (f"region: R\nreference_date: 2021-01-01\nsurvey_dir: {tmp_path / 'survey'}\n"
+              f"reference:\n  services: {tmp_path / 's.csv'}\n  arrangements: {tmp_path / 'a.csv'}\n")
+    (tmp_path / "old.yaml").write_text("edition: old-2019\nyear: 2019\n" + common, encoding="utf-8")
+    (tmp_path / "new.yaml").write_text(f"edition: new-2021\nyear: 2021\nprevious_edition: {tmp_path / 'old.yaml'}\n" + common,
+                                       encoding="utf-8")
+    old, new = tiny_tables(), tiny_tables()
+    old.categories.loc[1, "title"] = "Secret de la vague précédente"  # C02, restricted
+    save_tables(old, audience_dir("old-2019"))
+    save_tables(new, audience_dir("new-2021"))
+    edition = load_edition(tmp_path / "new.yaml")
+    public.prepare_audience_tables(edition, "public")
+    previous_public = read_tables(audience_dir("old-2019", "public"))
+    assert "Secret de la vague précédente" not in set(previous_public.categories["title"])
+    leak = tmp_path / "reports"
+    leak.mkdir()
+    (leak / "rapport.html").write_text("<p>Secret de la vague précédente</p>", encoding="utf-8")
+    problems = public.scan_public_artefacts(edition, leak)
+    assert any("categories.title" in p for p in problems)

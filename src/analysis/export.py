@@ -36,29 +36,13 @@ import pandas as pd
 
 from analysis import model
 from analysis.edition import Edition
-from analysis.tables import Tables, load_tables
+from analysis.tables import Tables, load_tables, neutralise, neutralise_frame  # noqa: F401
 
 # ------------------------------------------------------------------------------------------------
 # Formula injection
 # ------------------------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    """Prefix a text a spreadsheet would evaluate (``=…``, ``+…``, ``-…``, ``@…``, tab, CR) with ``'``."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Copy of ``df`` with every text cell neutralised (numbers, dates and booleans untouched)."""
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype) == "string":
-            out[col] = out[col].map(neutralise).astype(object)
-    return out
+# Spreadsheet formula injection: see analysis.tables.neutralise (re-exported here).
 
 
 # ------------------------------------------------------------------------------------------------

@@ -351,7 +351,8 @@ def prepare_audience_tables(edition: Edition, audience: str) -> Path:
     """Make sure the tables of an audience exist and return their folder.
 
     For ``interne`` this is the ingestion's output; for ``public`` the filtered copy is (re)written
-    from the internal tables into ``data/processed/<edition>/public/``.
+    from the internal tables into ``data/processed/<edition>/public/``, and so is the previous
+    edition's, which the comparison chapter reads.
     """
     internal = audience_dir(edition.id, "interne")
     if audience == "interne":
@@ -360,6 +361,11 @@ def prepare_audience_tables(edition: Edition, audience: str) -> Path:
         raise ValueError(f"audience inconnue : {audience!r}")
     folder = audience_dir(edition.id, "public")
     save_tables(public_tables(read_tables(internal)), folder)
+    previous = edition.previous_edition() if edition.previous else None
+    if previous is not None and (audience_dir(previous.id, "interne") / "categories.parquet").is_file():
+        # the public comparison chapter reads the previous wave's public copy: never a stale one
+        save_tables(public_tables(read_tables(audience_dir(previous.id, "interne"))),
+                    audience_dir(previous.id, "public"))
     return folder
 
 
@@ -461,6 +467,11 @@ def scan_folder(folder: Path, values: list[ProtectedValue]) -> list[str]:
 
 
 def scan_public_artefacts(edition: Edition, folder: Path) -> list[str]:
-    """Scan a public build's artefacts against the protected values of the edition's internal data."""
+    """Scan a public build's artefacts against the protected values of the edition's internal data,
+    and of the previous edition's when there is one (the comparison reads it)."""
     values = protected_values(read_tables(audience_dir(edition.id, "interne")))
+    previous = edition.previous_edition() if edition.previous else None
+    if previous is not None and (audience_dir(previous.id, "interne") / "categories.parquet").is_file():
+        # the comparison chapter reads the previous wave's public copy: its secrets count too
+        values += protected_values(read_tables(audience_dir(previous.id, "interne")))
     return scan_folder(folder, values)

@@ -42,6 +42,28 @@ TABLE_NAMES = (
 
 LOG_NAME = "ingestion_log.json"
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """Prefix a text a spreadsheet would evaluate (``=…``, ``+…``, ``-…``, ``@…``, tab, CR) with ``'``."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``df`` with every text cell neutralised (numbers, dates and booleans untouched).
+
+    Used for every CSV or XLSX file written for people: a cell typed ``=HYPERLINK(…)`` by a
+    respondent must not become a live formula in the analyst's spreadsheet.
+    """
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype) == "string":
+            out[col] = out[col].map(neutralise).astype(object)
+    return out
+
 
 @dataclass
 class Tables:
@@ -74,13 +96,15 @@ def audience_dir(edition_id: str, audience: str = "interne") -> Path:
 def save_tables(tables: Tables, folder: Path) -> None:
     """Write every table as Parquet and CSV, and the log as JSON, into ``folder``.
 
-    Writing is deterministic: rows keep their order, CSV uses ``;`` and UTF-8 with BOM.
+    Writing is deterministic: rows keep their order, CSV uses ``;`` and UTF-8 with BOM. Parquet
+    keeps the values as cleaned; the CSV copies, meant to be opened in a spreadsheet, have
+    formula-like texts neutralised (:func:`neutralise`).
     """
     folder.mkdir(parents=True, exist_ok=True)
     for name, df in tables.items():
         df = df.reset_index(drop=True)
         df.to_parquet(folder / f"{name}.parquet", index=False)
-        df.to_csv(folder / f"{name}.csv", index=False, sep=";", encoding="utf-8-sig")
+        neutralise_frame(df).to_csv(folder / f"{name}.csv", index=False, sep=";", encoding="utf-8-sig")
     (folder / LOG_NAME).write_text(
         json.dumps(tables.log, ensure_ascii=False, indent=2, sort_keys=True, default=str), encoding="utf-8"
     )
