@@ -186,6 +186,15 @@ def catalogue_rows(tables: Tables, edition: Edition, audience: str) -> pd.DataFr
     return out.sort_values(["service_id", "titre"], kind="stable").reset_index(drop=True)
 
 
+#: French headers of :func:`mapping_table` for the report's data dictionary.
+MAPPING_HEADERS = {
+    "champ_etalab": "Champ du schéma",
+    "type": "Type",
+    "obligatoire": "Obligatoire",
+    "origine_dans_l_enquete": "Renseigné à partir de",
+}
+
+
 def mapping_table() -> pd.DataFrame:
     """How each field of the Etalab schema is filled from the survey (for the data dictionary)."""
     return pd.DataFrame(
