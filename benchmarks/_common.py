@@ -49,7 +49,7 @@ def machine(packages: Iterable[str] = ("pandas", "python-calamine", "pyarrow", "
                 cpu = line.split(":", 1)[1].strip()
                 break
         mem = next(ln for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal"))
-        ram = f"{int(mem.split()[1]) / 1024 / 1024:.1f} Gio"
+        ram = f"{fr(int(mem.split()[1]) / 1024 / 1024, 1)} Gio"
     except (OSError, StopIteration):
         pass
     versions = ", ".join(f"{p} {_version(p)}" for p in packages)
@@ -57,7 +57,9 @@ def machine(packages: Iterable[str] = ("pandas", "python-calamine", "pyarrow", "
         f"- Processeur : {cpu} ; cœurs logiques : {os.cpu_count()} ; mémoire : {ram}",
         f"- Système : {platform.platform()}",
         f"- Python {platform.python_version()} ; {versions}",
-        f"- Date de la mesure : {dt.datetime.now().astimezone().isoformat(timespec='minutes')}",
+        f"- Date de la mesure : {dt.datetime.now().astimezone().isoformat(timespec='minutes')} ; charge moyenne "
+        f"de la machine au moment de l'écriture (1, 5, 15 min) : {', '.join(fr(x) for x in os.getloadavg())} "
+        "(au-delà du nombre de cœurs, d'autres processus partageaient la machine et les durées en sont allongées)",
     ]
 
 

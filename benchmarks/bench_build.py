@@ -21,10 +21,8 @@ Options: ``--edition FILE`` (default: the sample's latest edition), ``--chapters
 from __future__ import annotations
 
 import argparse
-import importlib.metadata as md
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -35,6 +33,8 @@ from pathlib import Path
 
 import nbformat
 import yaml
+from _common import machine as machine_lines
+from _common import write_section
 
 from analysis import paths
 from analysis.build import chapter_parameters, load_chapters
@@ -100,22 +100,7 @@ def naive_chain(edition, chapters: Path, audience: str, work: Path) -> float:
 
 
 def machine() -> list[str]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem = next(ln for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal"))
-        ram = f"{int(mem.split()[1]) / 1024 / 1024:.1f} Gio"
-    except (OSError, StopIteration):
-        ram = "inconnue"
-    versions = ", ".join(f"{p} {md.version(p)}" for p in ("papermill", "nbconvert", "ipykernel", "weasyprint"))
-    return [
-        f"- Processeur : {cpu} ; cœurs logiques : {os.cpu_count()} ; mémoire : {ram}",
-        f"- Système : {platform.platform()}",
-        f"- Python {platform.python_version()} ; {versions}",
-    ]
+    return machine_lines(("papermill", "nbconvert", "ipykernel", "weasyprint"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,23 +153,23 @@ def main(argv: list[str] | None = None) -> int:
     nochange_vs_full = med["nochange"] / med["full"]
     ok = lambda cond: "atteint" if cond else "NON atteint"  # noqa: E731
     lines = [
-        "# Mesures de la construction des rapports",
+        "## Mesures de la construction des rapports (`benchmarks/bench_build.py`)",
         "",
         f"Généré par `benchmarks/bench_build.py` : édition `{edition.id}`, audience `{args.audience}`, "
         f"{n_chapters} chapitre(s) (`{chapters_src.relative_to(paths.PROJ_ROOT) if chapters_src.is_relative_to(paths.PROJ_ROOT) else chapters_src}`), "
         f"{args.runs} passe(s), médianes en secondes.",
         "",
-        "## Machine",
+        "### Machine",
         "",
         *machine(),
         "",
-        "## Durées",
+        "### Durées",
         "",
         "| Mesure | Médiane (s) | Passes (s) |",
         "|---|---:|---|",
         *(f"| {label} | {med[k]:.2f} | {', '.join(f'{x:.2f}' for x in times[k])} |" for label, k in rows),
         "",
-        "## Rapports et objectifs",
+        "### Rapports et objectifs",
         "",
         f"- Construction complète / chaîne naïve : {full_vs_naive:.2f} (objectif ≤ 0,6 : {ok(full_vs_naive <= 0.6)})",
         f"- Reconstruction sans changement / construction complète : {nochange_vs_full:.3f} "
@@ -196,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         "(un HTML et un PDF par carnet) ; la construction fait en plus l'assemblage et le PDF du rapport complet.",
         "",
     ]
-    args.output.write_text("\n".join(lines), encoding="utf-8")
+    write_section("bench_build", lines, args.output)
     print("\n".join(lines))
     print(json.dumps({k: round(v, 3) for k, v in med.items()}), file=sys.stderr)
     return 0
