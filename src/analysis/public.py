@@ -234,19 +234,28 @@ class ProtectedValue:
 NOT_SCANNED = ("tools",)
 
 
-def protected_values(tables: Tables) -> list[ProtectedValue]:
+def protected_values(tables: Tables, context: Iterable[Tables] = ()) -> list[ProtectedValue]:
     """Every protected value of the internal tables that the scanner searches for: personal fields,
     contact details typed in free text, and the protected fields of restricted or
     not-communicable categories.
 
-    Values that are legitimately public (equal to a publishable cell of the internal tables, e.g.
-    a restricted category whose title is also the title of a published one) and values shorter
-    than ``MIN_SCAN_LENGTH`` are left out. Publishable cells are worked out from the internal
-    tables and the rules, never from :func:`public_tables`'s output: a filter that leaked a value
-    would otherwise also hide it from the scanner.
+    Values that are legitimately public are left out: those found in a publishable cell of the
+    internal tables (e.g. a restricted category whose title is also the title of a published one,
+    or a supplier whose name is part of an arrangement's name) or of the ``context`` tables (the
+    other edition a report also shows), and values shorter than ``MIN_SCAN_LENGTH``: the scanner
+    cannot tell such a value's legitimate occurrences from a leak. Publishable cells are worked
+    out from the internal tables and the rules, never from :func:`public_tables`'s output: a
+    filter that leaked a value would otherwise also hide it from the scanner.
+
+    Args:
+        tables: the internal tables whose protected values are listed.
+        context: other internal tables whose publishable content the public report also shows.
     """
     cells = _publishable_cells(tables)
-    return [v for v in _candidate_values(tables) if v.value.casefold() not in cells]
+    for other in context:
+        cells |= _publishable_cells(other)
+    haystack = "\n".join(sorted(cells))
+    return [v for v in _candidate_values(tables) if v.value.casefold() not in haystack]
 
 
 #: Tables whose cells quote raw input (anything a respondent typed): never a source of public text.
@@ -469,9 +478,12 @@ def scan_folder(folder: Path, values: list[ProtectedValue]) -> list[str]:
 def scan_public_artefacts(edition: Edition, folder: Path) -> list[str]:
     """Scan a public build's artefacts against the protected values of the edition's internal data,
     and of the previous edition's when there is one (the comparison reads it)."""
-    values = protected_values(read_tables(audience_dir(edition.id, "interne")))
+    current = read_tables(audience_dir(edition.id, "interne"))
     previous = edition.previous_edition() if edition.previous else None
-    if previous is not None and (audience_dir(previous.id, "interne") / "categories.parquet").is_file():
-        # the comparison chapter reads the previous wave's public copy: its secrets count too
-        values += protected_values(read_tables(audience_dir(previous.id, "interne")))
-    return scan_folder(folder, values)
+    if previous is None or not (audience_dir(previous.id, "interne") / "categories.parquet").is_file():
+        return scan_folder(folder, protected_values(current))
+    # the comparison chapter reads the previous wave's public copy: its secrets count too, except
+    # what the current wave has made public since (a category restricted in 2019, published in 2021)
+    before = read_tables(audience_dir(previous.id, "interne"))
+    values = protected_values(current, [before]) + protected_values(before, [current])
+    return scan_folder(folder, list(dict.fromkeys(values)))
