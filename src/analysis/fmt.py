@@ -7,7 +7,6 @@ Every number a sentence or a table states goes through these helpers so that the
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
@@ -16,13 +15,20 @@ LOCALE = "fr_FR"
 MISSING = "—"
 
 
-def _missing(x: object) -> bool:
+def is_missing(x: object) -> bool:
+    """True for ``None``, NaN, ``pd.NA`` and ``NaT``: a cell left empty (strings never are)."""
     if x is None:
         return True
-    try:
-        return bool(math.isnan(x))  # type: ignore[arg-type]
-    except TypeError:
+    if isinstance(x, str):
         return False
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
 
 
 def number(x: float | int | None, decimals: int = 0) -> str:
@@ -32,7 +38,7 @@ def number(x: float | int | None, decimals: int = 0) -> str:
         x: the number (``None``/NaN gives an em dash).
         decimals: digits after the decimal comma (trailing zeros kept).
     """
-    if _missing(x):
+    if is_missing(x):
         return MISSING
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(round(float(x), decimals), format=pattern, locale=LOCALE)
@@ -40,7 +46,7 @@ def number(x: float | int | None, decimals: int = 0) -> str:
 
 def percent(share: float | None, decimals: int = 0) -> str:
     """Format a share (0.38) as a French percentage ("38 %")."""
-    if _missing(share):
+    if is_missing(share):
         return MISSING
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + " %"
     return format_percent(share, format=pattern, locale=LOCALE)
@@ -53,7 +59,7 @@ def share(part: float, whole: float) -> float | None:
 
 def money(x: float | None, short: bool = False) -> str:
     """Format euros: ``money(12500) == "12 500 €"``; ``short`` gives "1,2 M€" / "350 k€"."""
-    if _missing(x):
+    if is_missing(x):
         return MISSING
     x = float(x)
     if short and abs(x) >= 1_000_000:
@@ -65,14 +71,14 @@ def money(x: float | None, short: bool = False) -> str:
 
 def fte(x: float | None) -> str:
     """Format full-time equivalents: ``fte(1.5) == "1,5 ETP"``."""
-    if _missing(x):
+    if is_missing(x):
         return MISSING
     return f"{number(x, 0 if float(x).is_integer() else 1)} ETP"
 
 
 def date(d: dt.date | dt.datetime | None) -> str:
     """Format a date in full: ``date(date(2026, 12, 4)) == "4 décembre 2026"``."""
-    if d is None or (not isinstance(d, dt.date) and _missing(d)):
+    if d is None or (not isinstance(d, dt.date) and is_missing(d)):
         return MISSING
     if isinstance(d, dt.datetime):
         d = d.date()

@@ -63,13 +63,18 @@ TOOL_EDITION_WORDS = frozenset({
 # ---------------------------------------------------------------------------------------------
 
 
-def _missing(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+_missing = fmt.is_missing
+
+
+def _service_matrix(df: pd.DataFrame, column: str, order: list[str], labels: dict[str, str] | None) -> pd.DataFrame:
+    """Service x ``column`` counts: columns in vocabulary order, services with most rows first."""
+    df = df.assign(service=_label_services(df["service_id"], labels))
+    m = pd.crosstab(df["service"], df[column])
+    m = m[[c for c in order if c in m.columns]]
+    m = m.loc[sorted(m.index, key=lambda s: (-m.loc[s].sum(), s))]
+    m.index.name = "Service"
+    m.columns.name = None
+    return m
 
 
 def normalise(text: object) -> str:
@@ -717,14 +722,7 @@ def origin_split(categories: pd.DataFrame) -> pd.DataFrame:
 
 def origin_by_service(categories: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:
     """Service x origin matrix of category counts (services with most categories first)."""
-    df = categories.assign(service=_label_services(categories["service_id"], labels))
-    m = pd.crosstab(df["service"], df["origin"])
-    m = m[[o for o in model.ORIGIN.labels if o in m.columns]]
-    order = sorted(m.index, key=lambda s: (-m.loc[s].sum(), s))
-    m = m.loc[order]
-    m.index.name = "Service"
-    m.columns.name = None
-    return m
+    return _service_matrix(categories, "origin", model.ORIGIN.labels, labels)
 
 
 def acquisition_modes(categories: pd.DataFrame) -> pd.DataFrame:
@@ -1024,14 +1022,7 @@ def tools_by_type(tools: pd.DataFrame) -> pd.DataFrame:
 
 def tools_by_service_type(tools: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:
     """Service x tool-type matrix of tool counts (types in vocabulary order)."""
-    df = tools.assign(service=_label_services(tools["service_id"], labels))
-    m = pd.crosstab(df["service"], df["tool_type"])
-    m = m[[t for t in model.TOOL_TYPE.labels if t in m.columns]]
-    order = sorted(m.index, key=lambda s: (-m.loc[s].sum(), s))
-    m = m.loc[order]
-    m.index.name = "Service"
-    m.columns.name = None
-    return m
+    return _service_matrix(tools, "tool_type", model.TOOL_TYPE.labels, labels)
 
 
 def tool_use_split(tools: pd.DataFrame) -> pd.DataFrame:

@@ -51,13 +51,7 @@ SUMMARY_COLUMNS = (
 # ---------------------------------------------------------------------------------------------
 
 
-def _missing(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+_missing = fmt.is_missing
 
 
 def split_multi(value: object) -> list[str]:
