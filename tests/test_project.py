@@ -78,10 +78,14 @@ def test_make_help_lists_the_main_targets():
         assert f"make {target}" in out.stdout
 
 
-def test_cli_help_is_in_french():
+@pytest.mark.parametrize("command", [[], ["template"], ["ingest"], ["sample"], ["build"], ["export"]])
+def test_cli_help_is_in_french(command):
     out = subprocess.run(
-        [sys.executable, "-m", "analysis", "--help"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "analysis", *command, "--help"], capture_output=True, text=True, check=True
     ).stdout
-    assert "questionnaire" in out and "Usage" in out
-    for command in ("template", "ingest", "build"):
-        assert command in out
+    assert out.startswith("Utilisation : ")
+    assert "Affiche cette aide et quitte." in out
+    assert "Show this message" not in out and "Usage:" not in out
+    if not command:
+        for name in ("template", "ingest", "sample", "build", "export"):
+            assert name in out

@@ -11,8 +11,10 @@ from typing import Annotated
 
 import typer
 
-from analysis import paths
+from analysis import cli_fr, paths
 from analysis.edition import EditionError, load_edition
+
+cli_fr.install()
 
 app = typer.Typer(
     help="Stratégie de la donnée de l'État en région : questionnaire, ingestion des réponses, rapports et exports.",
