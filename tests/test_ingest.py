@@ -15,6 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from returns_factory import (
+    DREAL_LABEL,
     full_return,
     make_edition,
     valid_row,
@@ -538,14 +539,22 @@ def test_hand_typed_acronym_and_name_resolve_like_the_dropdown(tmp_path):
     assert tables.review["raw_value"].tolist() == ["DRAAF - Direction régionale de l'INSEE Hauts-de-France"]
 
 
-def test_a_vocabulary_value_wins_over_an_empty_marker():
+def test_a_vocabulary_value_wins_over_an_empty_marker(tmp_path):
     """« néant » means « Aucun cadre formel » in a governance field, but no answer elsewhere."""
-    from analysis.ingest import _EMPTY, _Cleaner
-
-    cleaner = _Cleaner()
-    frame = cleaner.cell("arrangements", model.ARRANGEMENTS.field("governance_frame"), "néant")
-    assert frame.value == model.GOVERNANCE_FRAME.none
-    bodies = cleaner.cell("arrangements", model.ARRANGEMENTS.field("governance_bodies"), "néant")
-    assert bodies.value == model.GOVERNANCE_BODY.none
-    assert cleaner.cell("categories", model.CATEGORIES.field("theme"), "n.c.") is _EMPTY
-    assert cleaner.cell("categories", model.CATEGORIES.field("annual_cost"), "néant") is _EMPTY
+    edition = make_edition(tmp_path)
+    arrangement = valid_row(model.ARRANGEMENTS) | {"governance_frame": "néant", "governance_bodies": "Néant",
+                                                   "fte": "néant", "comment": "néant"}
+    category = valid_row(model.CATEGORIES) | {"annual_cost": "n.c.", "frequency": "n.c."}
+    write_return(tmp_path / "returns" / "dreal.xlsx", {
+        "services": [valid_row(model.SERVICE) | {"service": DREAL_LABEL}],
+        "arrangements": [arrangement],
+        "categories": [category],
+    })
+    tables = ingest.ingest_files(sorted((tmp_path / "returns").iterdir()), edition)
+    row = tables.arrangements.iloc[0]
+    assert row["governance_frame"] == model.GOVERNANCE_FRAME.none
+    assert row["governance_bodies"] == model.GOVERNANCE_BODY.none
+    assert pd.isna(row["fte"]) and row["comment"] is None
+    cat = tables.categories.iloc[0]
+    assert pd.isna(cat["annual_cost"]) and cat["frequency"] is None
+    assert len(tables.rejects) == 0

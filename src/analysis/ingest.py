@@ -597,20 +597,6 @@ class _Cleaner:
         except TypeError:
             return bool(self.clean.is_empty(raw))
 
-    def cell(self, section: str, f: model.Field, raw: Any) -> Any:
-        """The ``Cleaned`` result, a ``CleanError``, or ``_EMPTY``.
-
-        A vocabulary value wins over an empty marker: « néant » is a real answer for the
-        governance fields (« Aucun cadre formel »), so controlled fields go to the parser first.
-        """
-        if f.vocab is not None and not _blank(raw):
-            result = self.filled_cell(section, f, raw)
-            if not (isinstance(result, self.clean.Cleaned) and result.value is None):
-                return result
-        if self.is_empty(raw):
-            return _EMPTY
-        return self.filled_cell(section, f, raw)
-
     def field_cache(self, section: str, f: model.Field) -> dict[tuple[type, Any], Any]:
         """The cache of one field's results, keyed by ``(type(raw), raw)``."""
         return self._cache[(section, f.name)]
@@ -695,7 +681,9 @@ def _clean_sheet(sd: SheetData, cleaner: _Cleaner, rejects: _Rejects, csv_stem: 
         width = len(cells)
         for idx, f, cache in columns:
             if idx not in filled:
-                continue
+                # a vocabulary value wins over an empty marker (« néant » is « Aucun cadre formel »)
+                if f.vocab is None or idx >= width or _blank(cells[idx]):
+                    continue
             raw = cells[idx]
             result = cache.get((type(raw), raw), _EMPTY)
             if result is _EMPTY:
