@@ -280,8 +280,10 @@ def test_csv_without_service_column_takes_the_service_from_the_file_name(tmp_pat
               encoding="utf-8-sig", delimiter=",")
     write_csv(edition.survey_dir / "sans_nom.csv", "categories", [valid_row(model.CATEGORIES, 1)],
               encoding="utf-8")
+    write_csv(edition.survey_dir / "questionnaire-donnees-insee_v2.csv", "categories", [valid_row(model.CATEGORIES, 2)],
+              encoding="utf-8")
     tables = _ingest(edition)
-    assert tables.categories["service_id"].tolist() == ["DRAAF-HDF"]
+    assert sorted(tables.categories["service_id"]) == ["DRAAF-HDF", "INSEE-HDF"]
     files = {f["name"]: f for f in tables.log["files"]}
     assert files["DRAAF_donnees.csv"]["encoding"] == "utf-8-sig"
     assert files["DRAAF_donnees.csv"]["delimiter"] == ","

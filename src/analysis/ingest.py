@@ -794,7 +794,7 @@ class _Names:
         res = self.service(stem)
         if res.id is not None:
             return stem, res
-        for part in re.split(r"[_\s.]+", stem):
+        for part in re.split(r"[_\s.\-]+", stem):
             if len(part) >= 2 and not part.isdigit():
                 candidate = self.service(part)
                 if candidate.id is not None and not candidate.needs_review:
