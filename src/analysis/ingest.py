@@ -617,15 +617,6 @@ class _Cleaner:
         return result
 
 
-def _blank(raw: Any) -> bool:
-    """None, NaN or a whitespace-only string (no answer at all)."""
-    if raw is None:
-        return True
-    if isinstance(raw, float):
-        return raw != raw
-    return isinstance(raw, str) and not raw.strip()
-
-
 def _freeze(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
@@ -682,7 +673,10 @@ def _clean_sheet(sd: SheetData, cleaner: _Cleaner, rejects: _Rejects, csv_stem: 
         for idx, f, cache in columns:
             if idx not in filled:
                 # a vocabulary value wins over an empty marker (« néant » is « Aucun cadre formel »)
-                if f.vocab is None or idx >= width or _blank(cells[idx]):
+                if f.vocab is None or idx >= width:
+                    continue
+                raw = cells[idx]
+                if type(raw) is not str or not raw.strip():
                     continue
             raw = cells[idx]
             result = cache.get((type(raw), raw), _EMPTY)
@@ -828,7 +822,8 @@ _TEXT_KINDS = {"text", "longtext", "url", "email", "phone", "service", "arrangem
 def _typed(f: model.Field, values: list[Any]) -> Any:
     """A column of cleaned values with the dtype of the field's kind (see ``schemas.KIND_DTYPES``)."""
     if f.kind in _TEXT_KINDS:
-        return pd.Series([None if v is None else (_value_text(v) if isinstance(v, list | tuple) else str(v))
+        return pd.Series([v if type(v) is str else None if v is None
+                          else (_value_text(v) if isinstance(v, list | tuple) else str(v))
                           for v in values], dtype=object)
     if f.kind in ("money", "fte"):
         return pd.Series([float("nan") if v is None else float(v) for v in values], dtype="float64")
@@ -962,11 +957,14 @@ class _Run:
         seen: dict[tuple, Row] = {}
         kept = []
         for r in self.rows:
-            key = (r.file, r.service_id, r.section, tuple(map(_freeze, r.values.values())))
+            key = (r.file, r.service_id, r.section, tuple(r.values.values()))
             try:
                 first = seen.setdefault(key, r)
-            except TypeError:  # an unhashable value: never a duplicate
-                first = r
+            except TypeError:  # a list among the values: freeze it, or give up (never a duplicate)
+                try:
+                    first = seen.setdefault((*key[:3], tuple(map(_freeze, key[3]))), r)
+                except TypeError:
+                    first = r
             if first is not r:
                 self.rejects.reject_row(r, f"doublon de la ligne {first.excel_row}")
                 self.rules_applied["doublons"] += 1
