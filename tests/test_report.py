@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 
 import matplotlib.pyplot as plt
@@ -69,3 +68,24 @@ def test_svg_figures_are_deterministic_and_keep_text():
 def test_unknown_audience_is_refused():
     with pytest.raises(ValueError, match="audience inconnue"):
         report.Chapter("01", None, "presse", tables=object(), edition=load_edition())
+
+
+def test_long_tables_get_fixed_column_widths_from_their_content():
+    rows = 45
+    df = pd.DataFrame({"Service": ["Préfecture 59"] * rows, "Intitulé": ["Installations classées pour la protection de l'environnement"] * rows,
+                       "Coût": [1500.0] * rows})
+    html = report.table_html(df)
+    assert html.startswith('<table class="fixed"><colgroup>')
+    widths = [int(w) for w in __import__("re").findall(r'width:(\d+)%', html)]
+    assert sum(widths) == 100 and len(widths) == 3
+    # the title column gets the most room; the code column at least its longest word
+    assert widths[1] == max(widths) and widths[0] > widths[2]
+    short = report.table_html(df.head(5))
+    assert short.startswith("<table><thead>")
+
+
+def test_column_widths_by_hand():
+    # weights = max(5, mean length, longest word, header word): A -> 13 (len "Préfecture 59"),
+    # B -> 30, C -> 5; total 48: 27,08 %, 62,5 %, 10,4 % -> 27, 62, 10, the 1 % left to the widest
+    widths = report.column_widths(["A", "B", "C"], [["Préfecture 59", "x" * 30, "1"]])
+    assert widths == [27, 63, 10]

@@ -152,6 +152,7 @@ def table_html(
     frame = df.reset_index() if index else df
     head = "".join(f'<th scope="col">{esc(c)}</th>' for c in frame.columns)
     rows = []
+    texts: list[list[str]] = []
     for i, rec in enumerate(frame.itertuples(index=False, name=None)):
         cells = []
         for col, value in zip(frame.columns, rec, strict=True):
@@ -166,7 +167,49 @@ def table_html(
             cells.append(f"<td{cls}>{esc(text)}</td>")
         cls = ' class="total"' if total_row and i == len(frame) - 1 else ""
         rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
+        if len(frame) > LONG_TABLE_ROWS:
+            texts.append([c[c.index(">") + 1:-5] for c in cells])
+    if len(frame) > LONG_TABLE_ROWS:
+        # Long tables (annexes) get fixed column widths worked out from their content: the PDF
+        # engine then lays them out without measuring every cell of every row, the slowest part
+        # of printing the report, and the widths stay sensible.
+        cols = "".join(f'<col style="width:{w}%"/>' for w in column_widths(list(frame.columns), texts))
+        return (f'<table class="fixed"><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>'
+                f"<tbody>{''.join(rows)}</tbody></table>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+#: Tables longer than this get fixed column widths (see :func:`column_widths`).
+LONG_TABLE_ROWS = 40
+
+
+def column_widths(headers: list[str], rows: list[list[str]]) -> list[int]:
+    """Column widths (percent, summing to 100) in proportion to their content.
+
+    A column's weight is the mean length of its cells, but at least its longest word and the
+    longest word of its header, clamped between 5 and 40 characters: a title column gets more
+    room than a code column, and words are not cut in the middle.
+
+    Args:
+        headers: column headers.
+        rows: the cells' texts, row by row.
+
+    Returns:
+        one integer percentage per column.
+    """
+    def longest_word(text: str) -> int:
+        return max((len(w) for w in text.split()), default=0)
+
+    weights = []
+    for j, header in enumerate(headers):
+        cells = [html.unescape(r[j]) for r in rows] or [""]
+        mean = sum(map(len, cells)) / len(cells)
+        word = max(longest_word(c) for c in cells)
+        weights.append(min(40.0, max(5.0, mean, word, longest_word(str(header)))))
+    total = sum(weights)
+    widths = [max(1, int(100 * w / total)) for w in weights]
+    widths[widths.index(max(widths))] += 100 - sum(widths)
+    return widths
 
 
 class Chapter:
