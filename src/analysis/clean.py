@@ -147,6 +147,9 @@ def _is_missing(raw: object) -> bool:
     """None, NaN, pandas NA/NaT (no string analysis)."""
     if raw is None:
         return True
+    kind = type(raw)
+    if kind is str or kind is int or kind is bool:  # the usual cells, without the ABC check below
+        return False
     if isinstance(raw, float):
         return math.isnan(raw)
     if isinstance(raw, Real) and not isinstance(raw, int):

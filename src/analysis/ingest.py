@@ -582,7 +582,12 @@ class _Cleaner:
     def is_empty(self, raw: Any) -> bool:
         if raw is None or raw == "":
             return True
-        if type(raw) is str:
+        kind = type(raw)
+        if kind is float:
+            return raw != raw  # NaN
+        if kind is int or kind is bool or kind is dt.datetime or kind is dt.date:
+            return False
+        if kind is str:
             try:
                 return self._empty_str[raw]
             except KeyError:
