@@ -298,6 +298,14 @@ def _candidate_values(tables: Tables) -> list[ProtectedValue]:
             if len(value) >= MIN_SCAN_LENGTH:
                 found[(field, value)] = None
 
+    def add_contacts(field: str, values: pd.Series) -> None:
+        """Every e-mail address and phone number typed in a column's values."""
+        for v in values.dropna():
+            for m in EMAIL_RE.findall(str(v)):
+                add(f"{field} (courriel)", m)
+            for m in PHONE_RE.findall(str(v)):
+                add(f"{field} (téléphone)", m)
+
     for section, name in model.personal_fields():
         df = getattr(tables, section, None)
         if df is not None and name in df.columns:
@@ -321,11 +329,7 @@ def _candidate_values(tables: Tables) -> list[ProtectedValue]:
         for col in _text_columns(section):
             if col not in df.columns:
                 continue
-            for v in df[col].dropna():
-                for m in EMAIL_RE.findall(str(v)):
-                    add(f"{section.name}.{col} (courriel)", m)
-                for m in PHONE_RE.findall(str(v)):
-                    add(f"{section.name}.{col} (téléphone)", m)
+            add_contacts(f"{section.name}.{col}", df[col])
 
     # Raw values quoted by the ingestion's messages: contacts anywhere, and whatever was typed
     # into a personal column (a malformed e-mail may hold the referent's name).
@@ -343,11 +347,7 @@ def _candidate_values(tables: Tables) -> list[ProtectedValue]:
         for col in columns:
             if col not in df.columns:
                 continue
-            for v in df[col].dropna():
-                for m in EMAIL_RE.findall(str(v)):
-                    add(f"{table}.{col} (courriel)", m)
-                for m in PHONE_RE.findall(str(v)):
-                    add(f"{table}.{col} (téléphone)", m)
+            add_contacts(f"{table}.{col}", df[col])
         if "column" in df.columns and "raw_value" in df.columns:
             for v in df.loc[df["column"].isin(personal_labels), "raw_value"].dropna():
                 add(f"{table}.raw_value (donnée personnelle)", v)
