@@ -53,6 +53,13 @@ def _new_figure(size: tuple[float, float]) -> Figure:
     return fig
 
 
+def _empty(fig: Figure, ax, message: str) -> Figure:
+    """The figure of an empty table: no axes, one centred message."""
+    ax.axis("off")
+    ax.text(0.5, 0.5, message, ha="center", va="center")
+    return fig
+
+
 def _wrap(text: str, width: int, lines: int = 2) -> str:
     """Wrap a label on at most ``lines`` lines, with an ellipsis when cut."""
     wrapped = textwrap.wrap(str(text), width=width, max_lines=lines, placeholder="…", break_on_hyphens=False)
@@ -268,9 +275,7 @@ def membership_matrix(graph: nx.Graph) -> Figure:
     fig = _new_figure(size)
     ax = fig.add_axes((left / size[0], footer / size[1], cols_in / size[0], rows_in / size[1]))
     if not services:
-        ax.axis("off")
-        ax.text(0.5, 0.5, "Aucun dispositif déclaré", ha="center", va="center")
-        return fig
+        return _empty(fig, ax, "Aucun dispositif déclaré")
     roles = model.ROLE.labels
     role_colours = {model.ROLE.lead: PALETTE[5], model.ROLE.colead: PALETTE[1], model.ROLE.contributor: PALETTE[0],
                     model.ROLE.user: PALETTE[4]}
@@ -325,9 +330,7 @@ def budget_bars(summary: pd.DataFrame) -> Figure:
     fig = _new_figure((7.0, _bar_height(len(data))))
     ax = fig.add_subplot()
     if data.empty:
-        ax.axis("off")
-        ax.text(0.5, 0.5, "Aucun budget déclaré", ha="center", va="center")
-        return fig
+        return _empty(fig, ax, "Aucun budget déclaré")
     y = np.arange(len(data))
     h = 0.38
     total = data["total_budget"].fillna(0).to_numpy() / 1000
@@ -358,9 +361,7 @@ def fte_bars(summary: pd.DataFrame) -> Figure:
     fig = _new_figure((7.0, _bar_height(len(data)) * 0.8))
     ax = fig.add_subplot()
     if data.empty:
-        ax.axis("off")
-        ax.text(0.5, 0.5, "Aucun ETP déclaré", ha="center", va="center")
-        return fig
+        return _empty(fig, ax, "Aucun ETP déclaré")
     y = np.arange(len(data))
     ax.barh(y, data["fte"], height=0.6, color=PALETTE[2])
     for yi, v in zip(y, data["fte"], strict=True):
@@ -388,9 +389,7 @@ def presence_figure(summary: pd.DataFrame) -> Figure:
     fig = _new_figure((7.0, min(9.0, 2.2 + 0.24 * n)))
     if n == 0:
         ax = fig.add_subplot()
-        ax.axis("off")
-        ax.text(0.5, 0.5, "Aucun dispositif déclaré", ha="center", va="center")
-        return fig
+        return _empty(fig, ax, "Aucun dispositif déclaré")
     axes = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [len(prod.columns), len(aud.columns)]})
     for ax, matrix, title in ((axes[0], prod, "Productions"), (axes[1], aud, "Publics visés")):
         ys, xs = np.nonzero(matrix.to_numpy())
@@ -421,9 +420,7 @@ def state_share_figure(money: pd.DataFrame) -> Figure:
     fig = _new_figure((7.0, _bar_height(len(money)) * 0.85))
     ax = fig.add_subplot()
     if money.empty:
-        ax.axis("off")
-        ax.text(0.5, 0.5, "Aucun crédit de l'État déclaré", ha="center", va="center")
-        return fig
+        return _empty(fig, ax, "Aucun crédit de l'État déclaré")
     data = money.iloc[::-1]
     y = np.arange(len(data))
     ax.barh(y, data["share"] * 100, height=0.6, color=PALETTE[1], label="Part des crédits de l'État")
