@@ -73,6 +73,12 @@ class Env:
     def scan(self, edition, folder):  # stands for analysis.public.scan_public_artefacts
         return list(self.scan_problems)
 
+    def patch(self, mp: pytest.MonkeyPatch) -> None:
+        """Stand in for the public-edition and export steps (tested on real tables elsewhere)."""
+        mp.setattr(build, "_prepare_tables", self.prepare)
+        mp.setattr(build, "_scan_public", self.scan)
+        mp.setattr(build, "_write_exports", lambda *args: None)
+
     def build(self, reports: Path, **kwargs) -> build.BuildResult:
         kwargs.setdefault("jobs", 2)
         kwargs.setdefault("progress", False)
@@ -88,9 +94,7 @@ class Env:
 def env(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         e = Env(tmp_path_factory.mktemp("build"))
-        mp.setattr(build, "_prepare_tables", e.prepare)
-        mp.setattr(build, "_scan_public", e.scan)
-        mp.setattr(build, "_write_exports", lambda *args: None)  # exports are tested on real tables
+        e.patch(mp)
         # other sessions may edit the package while the tests run: freeze the code hash
         mp.setattr(build, "code_hash", lambda: "code-figé-pour-les-tests")
         yield e

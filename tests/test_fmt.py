@@ -31,7 +31,7 @@ def test_percent_money_fte_date_plural():
     assert fmt.percent(0.125, 1).replace("\xa0", " ").replace(NNBSP, " ") == "12,5 %"
     assert fmt.money(12500) == f"12{NNBSP}500 €"
     assert fmt.money(1_234_567, short=True) == "1,2 M€"
-    assert fmt.money(350_000, short=True) == f"350 k€"
+    assert fmt.money(350_000, short=True) == "350 k€"
     assert fmt.money(2_500, short=True) == f"2{NNBSP}500 €"
     assert fmt.fte(1.5) == "1,5 ETP"
     assert fmt.fte(2.0) == "2 ETP"

@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from analysis import build
-
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
     "--no-sandbox",
@@ -35,9 +33,7 @@ def report(tmp_path_factory):
 
     with pytest.MonkeyPatch.context() as mp:
         env = Env(tmp_path_factory.mktemp("browser"))
-        mp.setattr(build, "_prepare_tables", env.prepare)
-        mp.setattr(build, "_scan_public", env.scan)
-        mp.setattr(build, "_write_exports", lambda *args: None)  # exports are tested on real tables
+        env.patch(mp)
         reports = env.root / "reports"
         result = env.build(reports, audiences=["interne"], force=True)
     assert result.ok, result.summary()
