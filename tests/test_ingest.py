@@ -560,3 +560,22 @@ def test_a_vocabulary_value_wins_over_an_empty_marker(tmp_path):
     cat = tables.categories.iloc[0]
     assert pd.isna(cat["annual_cost"]) and cat["frequency"] is None
     assert len(tables.rejects) == 0
+
+
+def test_the_garbage_collector_is_paused_during_ingestion_and_restored_after():
+    import gc
+
+    from analysis.ingest import _gc_paused
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), _gc_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("a file's bug")
+    assert gc.isenabled()  # switched back on, even after an error
+    gc.disable()
+    try:
+        with _gc_paused():
+            pass
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()

@@ -102,6 +102,16 @@ def test_wrong_dtype_and_duplicate_row_id_fail():
         schemas.validate_table("maturity", _maturity(row_id=["X", "X"]))
 
 
+def test_a_number_in_a_text_column_fails_naming_the_column():
+    with pytest.raises(schemas.TableValidationError,
+                       match=r"colonne comment : contrôle valeurs textuelles attendues non respecté \(valeur 3.5"):
+        schemas.validate_table("maturity", _maturity(comment=["Bien", 3.5]))
+    with pytest.raises(schemas.TableValidationError, match="colonne source_file : contrôle valeurs textuelles"):
+        schemas.validate_table("maturity", _maturity(source_file=["a.xlsx", 7]))
+    # nulls are allowed where the column is nullable
+    schemas.validate_table("maturity", _maturity(comment=["Bien", None]))
+
+
 def test_extra_column_fails_on_strict_cleaned_tables():
     df = _maturity()
     df["surprise"] = 1

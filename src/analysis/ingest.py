@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import hashlib
 import io
 import os
@@ -36,6 +37,8 @@ import shutil
 import zipfile
 import zlib
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -1178,15 +1181,35 @@ def ingest_files(files: list[Path], edition: Edition, skipped: list[str] | None 
     Raises:
         TableValidationError: a produced table does not match its schema (a bug, reported in French).
     """
-    run = _Run(edition)
-    for path in sorted(files, key=lambda p: (p.name, str(p))):
-        run.read(Path(path))
-    run.drop_duplicates()
-    run.drop_replaced_returns()
-    tables = run.tables()
-    tables.log["skipped_files"] = list(skipped or [])
-    validate_tables(tables)
+    with _gc_paused():
+        run = _Run(edition)
+        for path in sorted(files, key=lambda p: (p.name, str(p))):
+            run.read(Path(path))
+        run.drop_duplicates()
+        run.drop_replaced_returns()
+        tables = run.tables()
+        tables.log["skipped_files"] = list(skipped or [])
+        validate_tables(tables)
     return tables
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one edition's ingestion.
+
+    Ingestion allocates hundreds of thousands of small, short-lived, acyclic objects (cells,
+    rows, cleaned values): reference counting frees them, but their number keeps triggering
+    the cyclic collector, which then walks every live object of the process, about 15 % of the
+    ingestion time. The collector is switched back on afterwards (it was on), so any cycle
+    left behind is collected as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # ---------------------------------------------------------------------------------------------

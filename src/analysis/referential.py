@@ -194,7 +194,7 @@ def _check_common(df: pd.DataFrame, name: str, vocab_col: str, labels: list[str]
         )
     owner: dict[str, str] = {}
     spelling_cols = [c for c in ("name", "acronym") if c in df.columns]
-    for _, row in df.iterrows():
+    for row in df[["id", "variants", *spelling_cols]].to_dict("records"):
         spellings = [row[c] for c in spelling_cols if row[c]] + _split_variants(row["variants"])
         for spelling in spellings:
             key = _normalise(spelling)
@@ -328,25 +328,21 @@ class Resolver:
         self._variant_loose: dict[str, set[str]] = {}
         choices: dict[str, set[str]] = {}
         self._words: dict[str, set[str]] = {}
-        for i, id_ in enumerate(ids):
-            row = reference.iloc[i]
+        columns = [name_col, "variants", *([acronym_col] if acronym_col else [])]
+        for id_, row in zip(ids, reference[columns].to_dict("records"), strict=True):
             acronyms = [row[acronym_col]] if acronym_col and row[acronym_col] else []
             others = [row[name_col], *_split_variants(row["variants"])]
             words = self._words.setdefault(id_, set())
-            for text in [*acronyms, *others]:
-                key = _normalise(text)
-                words.update(key.split())
-                words.update(_loose_key(key).split())
-            for text in acronyms:
-                key = _normalise(text)
-                self._acronym_keys.setdefault(key, set()).add(id_)
-                self._acronym_loose.setdefault(_loose_key(key), set()).add(id_)
-                choices.setdefault(key, set()).add(id_)
-            for text in others:
-                key = _normalise(text)
-                self._variant_keys.setdefault(key, set()).add(id_)
-                self._variant_loose.setdefault(_loose_key(key), set()).add(id_)
-                choices.setdefault(key, set()).add(id_)
+            for texts, keys, loose_keys in ((acronyms, self._acronym_keys, self._acronym_loose),
+                                            (others, self._variant_keys, self._variant_loose)):
+                for text in texts:
+                    key = _normalise(text)
+                    loose = _loose_key(key)
+                    words.update(key.split())
+                    words.update(loose.split())
+                    keys.setdefault(key, set()).add(id_)
+                    loose_keys.setdefault(loose, set()).add(id_)
+                    choices.setdefault(key, set()).add(id_)
         self._choice_keys = list(choices)
         self._choice_ids = [choices[k] for k in self._choice_keys]
         self._choice_loose = [_loose_key(k) for k in self._choice_keys]

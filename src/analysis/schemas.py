@@ -16,12 +16,21 @@ Column dtypes of the cleaned tables:
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from functools import cache
 
 import pandas as pd
 import pandera.pandas as pa
 
 from analysis import model
+
+# pandera asks, for every column it validates, whether its dtype is a geopandas one by trying
+# ``from geopandas.array import GeometryDtype``; without geopandas each attempt searches the whole
+# import path again (about 10 ms per ingested edition). Geopandas is not a dependency: when it is
+# not installed, record it as absent so that the attempt fails at once.
+if "geopandas" not in sys.modules and importlib.util.find_spec("geopandas") is None:
+    sys.modules["geopandas"] = None  # type: ignore[assignment]
 
 #: Dtype of each field kind in the cleaned tables.
 KIND_DTYPES: dict[str, object] = {
@@ -60,21 +69,35 @@ class TableValidationError(ValueError):
     """A processed table that does not match its schema; the message is in French."""
 
 
-def _is_text(series: pd.Series) -> pd.Series | bool:
-    # Fast path: one pass in C says the whole column holds strings (or nulls); only a failing
+def _text_failures(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame | bool:
+    # Fast path: one pass in C per column says it holds only strings (or nulls); only a failing
     # column is checked value by value, so that the error names the offending values.
-    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+    present = [c for c in columns if c in df.columns]
+    bad = [c for c in present if pd.api.types.infer_dtype(df[c], skipna=True) not in ("string", "empty")]
+    if not bad:
         return True
-    return series.map(type).eq(str) | series.isna()
+    ok = pd.DataFrame(True, index=df.index, columns=df.columns)
+    for c in bad:
+        ok[c] = df[c].map(type).eq(str) | df[c].isna()
+    return ok
 
 
-#: Text columns are ``object`` columns holding ``str`` (or nulls). This check replaces pandera's
-#: ``str`` dtype check, which formats an (empty) failure table for every column it validates.
-TEXT_CHECK = pa.Check(_is_text, name="is_text", error="valeurs textuelles attendues")
+def _texts_check(columns: tuple[str, ...]) -> pa.Check:
+    """One table-wide check that the text columns hold ``str`` (or nulls).
+
+    Text columns are ``object`` columns holding ``str``. One check for all of a table's text
+    columns, rather than one per column, spares pandera's fixed cost per check (about a third
+    of a millisecond, paid 130 times per ingested edition) while still naming failing columns.
+    """
+    return pa.Check(lambda df: _text_failures(df, columns), name="is_text", error="valeurs textuelles attendues")
+
+
+#: Metadata marking the columns that :func:`frame_schema` checks for text values.
+_TEXT = {"text": True}
 
 
 def text_column(*checks: pa.Check, nullable: bool = False, unique: bool = False, **kwargs) -> pa.Column:
-    """A text column: ``object`` dtype, every non-null value a ``str``.
+    """A text column: ``object`` dtype, every non-null value a ``str`` (checked by the table).
 
     Args:
         checks: further checks.
@@ -83,9 +106,24 @@ def text_column(*checks: pa.Check, nullable: bool = False, unique: bool = False,
         kwargs: passed to ``pa.Column`` (title, description).
 
     Returns:
-        The column.
+        The column, marked for the table-wide text check of :func:`frame_schema`.
     """
-    return pa.Column(object, checks=[TEXT_CHECK, *checks], nullable=nullable, unique=unique, **kwargs)
+    return pa.Column(object, checks=list(checks), nullable=nullable, unique=unique, metadata=_TEXT, **kwargs)
+
+
+def frame_schema(columns: dict[str, pa.Column], checks: list[pa.Check] | None = None, **kwargs) -> pa.DataFrameSchema:
+    """A table schema whose :func:`text_column` columns are checked to hold text.
+
+    Args:
+        columns: the columns.
+        checks: further table-wide checks.
+        kwargs: passed to ``pa.DataFrameSchema`` (strict, ordered, name).
+
+    Returns:
+        The schema.
+    """
+    texts = tuple(name for name, col in columns.items() if col.metadata == _TEXT)
+    return pa.DataFrameSchema(columns, checks=[_texts_check(texts), *(checks or [])], **kwargs)
 
 
 def _multichoice_check(vocab: model.Vocabulary) -> pa.Check:
@@ -188,10 +226,10 @@ def schema_for(section_name: str) -> pa.DataFrameSchema:
                 "arrangement_match_score": pa.Column("float64", pa.Check.in_range(0, 100), nullable=True),
             })
             assert tuple(columns)[-len(model.ARRANGEMENT_REFERENCE_COLUMNS):] == model.ARRANGEMENT_REFERENCE_COLUMNS
-        return pa.DataFrameSchema(columns, strict=True, ordered=True, name=section_name)
+        return frame_schema(columns, strict=True, ordered=True, name=section_name)
 
     if section_name == "rejects":
-        return pa.DataFrameSchema({
+        return frame_schema({
             "source_file": text_column(pa.Check.str_length(min_value=1)),
             "source_sheet": text_column(nullable=True),
             "source_row": pa.Column("Int64", pa.Check.ge(1), nullable=True),
@@ -200,7 +238,7 @@ def schema_for(section_name: str) -> pa.DataFrameSchema:
             "reason": text_column(pa.Check.str_length(min_value=1)),
         }, strict=True, ordered=True, name="rejects")
     if section_name == "review":
-        return pa.DataFrameSchema({
+        return frame_schema({
             "source_file": text_column(),
             "source_sheet": text_column(nullable=True),
             "source_row": pa.Column("Int64", nullable=True),
@@ -215,7 +253,7 @@ def schema_for(section_name: str) -> pa.DataFrameSchema:
             "assigned_id": text_column(nullable=True),
         }, strict=True, ordered=True, name="review")
     if section_name == "corrections":
-        return pa.DataFrameSchema({
+        return frame_schema({
             "source_file": text_column(),
             "source_sheet": text_column(),
             "source_row": pa.Column("int64", pa.Check.ge(1)),
@@ -226,7 +264,7 @@ def schema_for(section_name: str) -> pa.DataFrameSchema:
         }, strict=True, ordered=True, name="corrections")
     if section_name == "accounting":
         count = pa.Column("int64", pa.Check.ge(0))
-        return pa.DataFrameSchema(
+        return frame_schema(
             {
                 "source_file": text_column(),
                 "source_sheet": text_column(nullable=True),
@@ -244,13 +282,13 @@ def schema_for(section_name: str) -> pa.DataFrameSchema:
             strict=True, ordered=True, name="accounting",
         )
     if section_name == "reference_services":
-        return pa.DataFrameSchema({
+        return frame_schema({
             "id": text_column(unique=True),
             "acronym": text_column(nullable=True),
             "name": text_column(),
         }, strict=False, name="reference_services")
     if section_name == "reference_arrangements":
-        return pa.DataFrameSchema({
+        return frame_schema({
             "id": text_column(unique=True),
             "name": text_column(),
         }, strict=False, name="reference_arrangements")
@@ -261,8 +299,11 @@ def _describe(exc: pa.errors.SchemaErrors, limit: int = 10) -> str:
     cases = exc.failure_cases
     lines = []
     for row in cases.head(limit).itertuples(index=False):
-        lines.append(f"  colonne {row.column!s} : contrôle {row.check!s} non respecté "
-                     f"(valeur {row.failure_case!r}, ligne d'index {row.index!s})")
+        # a table-wide check reports {column: value} for the failing cells of a row
+        pairs = row.failure_case.items() if isinstance(row.failure_case, dict) else [(row.column, row.failure_case)]
+        for column, value in pairs:
+            lines.append(f"  colonne {column!s} : contrôle {row.check!s} non respecté "
+                         f"(valeur {value!r}, ligne d'index {row.index!s})")
     if len(cases) > limit:
         lines.append(f"  … et {len(cases) - limit} autre(s) écart(s)")
     return "\n".join(lines)
