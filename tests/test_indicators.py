@@ -380,6 +380,32 @@ def test_inventory_table_public_lists_only_open_categories(labels):
     assert counts.loc["Total", "n_protected"] == 4
 
 
+def test_inventory_table_joins_supplier_to_origin_and_ground_to_diffusion():
+    origin = model.ORIGIN
+    cats = pd.DataFrame({
+        "service_id": ["S2", "S1", "S1"],
+        "title": ["Zonages", "Effectifs", "Adresses"],
+        "theme": ["Eau", "Emploi", "Emploi"],
+        "origin": [origin.acquired, origin.produced, origin.acquired],
+        "supplier": ["IGN", None, "  "],
+        "diffusion": [D.restricted, D.published, D.not_communicable],
+        "legal_ground": ["Secret défense", None, None],
+        "frequency": ["Annuelle", None, "En continu"],
+        "geographic": pd.array([True, False, None], dtype="boolean"),
+    })
+    inv = ind.inventory_table(cats, {"S1": "DDETS 59", "S2": "DDTM 62"})
+    assert list(inv.columns) == ["service", "title", "theme", "origin_supplier", "diffusion_ground", "frequency", "geo"]
+    # sorted by service label, then theme and title
+    assert inv["title"].tolist() == ["Adresses", "Effectifs", "Zonages"]
+    assert inv["origin_supplier"].tolist() == ["Acquise auprès d'un tiers", "Produite en interne",
+                                               "Acquise auprès d'un tiers (IGN)"]
+    assert inv["diffusion_ground"].tolist() == ["Non communicable", "Publiée en open data",
+                                                "Restreinte aux partenaires — Secret défense"]
+    public = ind.inventory_table(cats, {"S1": "DDETS 59", "S2": "DDTM 62"}, public=True)
+    assert public["title"].tolist() == ["Effectifs"] and "diffusion_ground" not in public.columns
+    assert "Secret défense" not in public.to_string()
+
+
 def test_data_dictionary_covers_every_field():
     dd = ind.data_dictionary()
     assert len(dd) == sum(len(s.fields) for s in model.SECTIONS)

@@ -85,7 +85,44 @@ def test_long_tables_get_fixed_column_widths_from_their_content():
 
 
 def test_column_widths_by_hand():
-    # weights = max(5, mean length, longest word, header word): A -> 13 (len "Préfecture 59"),
-    # B -> 30, C -> 5; total 48: 27,08 %, 62,5 %, 10,4 % -> 27, 62, 10, the 1 % left to the widest
-    widths = report.column_widths(["A", "B", "C"], [["Préfecture 59", "x" * 30, "1"]])
-    assert widths == [27, 63, 10]
+    # floors = longest word (capped at 16) + 1, or header word + 2: A -> 11 ("Préfecture"), B -> 17
+    # (30 capped at 16), C -> 3 (header "C"); excess of the mean length over the floor: 2, 13, 0.
+    # The 95 - 31 = 64 characters left go 2/15 to A and 13/15 to B: weights 19.53, 72.47, 3 out of
+    # 95 -> 20.56 %, 76.28 %, 3.16 % -> 20, 76, 3, the 1 % left to the widest
+    widths = report.column_widths(["A", "B", "C"], [["Préfecture 59", "x" * 30, "1"]], line=95)
+    assert widths == [20, 77, 3]
+    # floors alone overflow a 10-character line: widths follow the floors 11, 17, 3 (of 31) ->
+    # 35.48, 54.84, 9.68 -> 35, 54, 9, the 2 % left to the widest
+    assert report.column_widths(["A", "B", "C"], [["Préfecture 59", "x" * 30, "1"]], line=10) == [35, 56, 9]
+
+
+def test_one_odd_long_word_does_not_widen_a_column():
+    # nine cells in ten decide the floor: 19 codes "ab" and one "abcdefghijkl" -> floor 3 (also the
+    # header's "A" + 2), not 13;
+    # (mean 2.5: no excess); the other column (floor 17, mean 40) takes the 95 - 20 = 75 characters
+    # left: weights 3 and 92 of 95 -> 3.16 %, 96.8 % -> 3, 96, the 1 % left to the widest
+    rows = [["ab", "y" * 40]] * 19 + [["abcdefghijkl", "y" * 40]]
+    widths = report.column_widths(["A", "B"], rows, line=95)
+    assert widths == [3, 97]
+
+
+def test_a_short_header_word_column_keeps_its_header_whole():
+    # a yes/no column headed "Fréquence de mise à jour" must not be narrower than "Fréquence"
+    rows = [["Contingent préfectoral de logements sociaux — lot 7", "non", "Annuelle"]] * 3
+    widths = report.column_widths(["Intitulé", "Donnée géographique", "Fréquence de mise à jour"], rows, line=95)
+    # floors: 12 ("préfectoral" 11 + 1), 14 ("géographique" 12 + 2), 11 ("Fréquence" 9 + 2) of 95
+    assert widths[1] >= 100 * 14 // 95 and widths[2] >= 100 * 11 // 95
+    assert widths[0] == max(widths)
+
+
+def test_grouped_tables_show_one_heading_row_per_run_without_the_group_column():
+    df = pd.DataFrame({"Service": ["DDTM 62", "DDTM 62", "DREAL", None],
+                       "Intitulé": ["Plans de prévention", "Zonages <PPRI>", "ICPE", "Sans service"]})
+    html = report.table_html(df, group_by="Service", group_count=("catégorie", "catégories"))
+    assert '<th scope="col">Service</th>' not in html
+    assert html.count("<tbody>") == 3
+    assert '<tr class="groupe"><th colspan="1" scope="rowgroup">DDTM 62 — 2 catégories</th></tr>' in html
+    assert "DREAL — 1 catégorie</th>" in html and "— — 1 catégorie</th>" in html
+    assert "Zonages &lt;PPRI&gt;" in html
+    # rows stay in their groups, in order
+    assert html.index("Plans de prévention") < html.index("DREAL") < html.index("ICPE") < html.index("Sans service")

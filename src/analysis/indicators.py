@@ -249,6 +249,9 @@ COLUMN_LABELS: dict[str, str] = {
     "geographic": "Donnée géographique",
     "inspire_theme": "Thème INSPIRE",
     "frequency": "Fréquence de mise à jour",
+    "origin_supplier": "Origine (fournisseur)",
+    "diffusion_ground": "Diffusion (fondement de la restriction)",
+    "geo": "Géo.",
     "not_published": "Publiables non publiées",
     "gap_share": "Part non publiée",
     "titles": "Intitulés",
@@ -317,7 +320,7 @@ FORMATS: dict[str, Callable[[object], str]] = {
     **{COLUMN_LABELS[c]: _fmt_share for c in _SHARE_COLUMNS},
     **{COLUMN_LABELS[c]: _fmt_money for c in _MONEY_COLUMNS},
     COLUMN_LABELS["score"]: _fmt_score,
-    **{COLUMN_LABELS[c]: _fmt_bool for c in ("balanced", "personal_data", "geographic", "required")},
+    **{COLUMN_LABELS[c]: _fmt_bool for c in ("balanced", "personal_data", "geographic", "geo", "required")},
 }
 
 
@@ -1185,28 +1188,49 @@ def tool_type_by_theme(links: pd.DataFrame) -> pd.DataFrame:
 # Chapter 06 — annexes
 # ---------------------------------------------------------------------------------------------
 
-_INVENTORY_COLUMNS = ["service", "title", "theme", "origin", "supplier", "diffusion", "legal_ground",
-                      "geographic", "frequency"]
+def _joined(main: pd.Series, detail: pd.Series, template: str) -> pd.Series:
+    """``main`` with ``detail`` appended through ``template`` (``"{} ({})"``) where there is one."""
+    has = detail.notna() & (detail.astype(str).str.strip() != "")
+    out = main.astype(object).copy()
+    out[has] = [template.format(m if not fmt.is_missing(m) else fmt.MISSING, d)
+                for m, d in zip(main[has], detail[has], strict=True)]
+    return out
 
 
 def inventory_table(categories: pd.DataFrame, labels: dict[str, str] | None = None,
                     public: bool = False) -> pd.DataFrame:
     """The full inventory, one row per category, sorted by service, theme and title.
 
+    Made to be read in print, one service after the other: the supplier goes with the origin
+    (``Acquise auprès d'un tiers (IGN)``) and, in the internal edition, the legal ground with
+    the diffusion status (``Restreinte aux partenaires — Secret statistique``), so that six
+    columns hold what nine did. The exports keep every field apart.
+
     Args:
         categories: the categories table.
         labels: service labels.
         public: list only non-protected categories (the protected ones are counted by
-            :func:`protected_counts_by_service`).
+            :func:`protected_counts_by_service`); the legal ground, always empty for them, is
+            left out.
 
     Returns:
-        service label, title, theme, origin, supplier, diffusion, legal ground (internal only:
-        always empty for the categories the public edition lists), geographic, frequency.
+        ``service``, ``title``, ``theme``, ``origin_supplier``, ``diffusion_ground`` (internal)
+        or ``diffusion`` (public), ``frequency``, ``geo``.
     """
     df = categories[~protected_mask(categories)] if public else categories
-    df = df.assign(service=_label_services(df["service_id"], labels))
-    cols = [c for c in _INVENTORY_COLUMNS if not (public and c == "legal_ground")]
-    return df.sort_values(["service", "theme", "title"], kind="mergesort")[cols].reset_index(drop=True)
+    out = pd.DataFrame({
+        "service": _label_services(df["service_id"], labels),
+        "title": df["title"],
+        "theme": df["theme"],
+        "origin_supplier": _joined(df["origin"], df["supplier"], "{} ({})"),
+    })
+    if public:
+        out["diffusion"] = df["diffusion"]
+    else:
+        out["diffusion_ground"] = _joined(df["diffusion"], df["legal_ground"], "{} — {}")
+    out["frequency"] = df["frequency"]
+    out["geo"] = df["geographic"]
+    return out.sort_values(["service", "theme", "title"], kind="mergesort").reset_index(drop=True)
 
 
 def protected_counts_by_service(categories: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:

@@ -136,6 +136,8 @@ def table_html(
     formats: Mapping[str, Callable[[Any], str]] | None = None,
     index: bool = False,
     total_row: bool = False,
+    group_by: str | None = None,
+    group_count: tuple[str, str] | None = None,
 ) -> str:
     """Render a DataFrame as an escaped HTML table.
 
@@ -144,12 +146,22 @@ def table_html(
         formats: per-column formatter (e.g. ``{"Coût": fmt.money}``); numbers default to French format.
         index: include the index as the first column.
         total_row: style the last row as a total.
+        group_by: a column whose runs of equal values become row groups: the column is not
+            shown, each run opens with a heading row carrying its value (the table must be sorted
+            on it). Long inventories read by service this way, without repeating the service on
+            every row.
+        group_count: singular and plural nouns (``("catégorie", "catégories")``): the group's
+            heading row then also gives its number of rows.
 
     Returns:
         ``<table>`` markup.
     """
     formats = dict(formats or {})
     frame = df.reset_index() if index else df
+    groups = frame[group_by].tolist() if group_by else None
+    if group_by:
+        frame = frame.drop(columns=group_by)
+    long = len(frame) > LONG_TABLE_ROWS
     head = "".join(f'<th scope="col">{esc(c)}</th>' for c in frame.columns)
     rows = []
     texts: list[list[str]] = []
@@ -167,32 +179,58 @@ def table_html(
             cells.append(f"<td{cls}>{esc(text)}</td>")
         cls = ' class="total"' if total_row and i == len(frame) - 1 else ""
         rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
-        if len(frame) > LONG_TABLE_ROWS:
+        if long:
             texts.append([c[c.index(">") + 1:-5] for c in cells])
-    if len(frame) > LONG_TABLE_ROWS:
+    body = _grouped_body(rows, groups, len(frame.columns), group_count) if groups is not None \
+        else f"<tbody>{''.join(rows)}</tbody>"
+    if long:
         # Long tables (annexes) get fixed column widths worked out from their content: the PDF
         # engine then lays them out without measuring every cell of every row, the slowest part
         # of printing the report, and the widths stay sensible.
         cols = "".join(f'<col style="width:{w}%"/>' for w in column_widths(list(frame.columns), texts))
-        return (f'<table class="fixed"><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>'
-                f"<tbody>{''.join(rows)}</tbody></table>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        return f'<table class="fixed"><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>{body}</table>'
+    return f"<table><thead><tr>{head}</tr></thead>{body}</table>"
+
+
+def _grouped_body(rows: list[str], groups: list[Any], width: int, count: tuple[str, str] | None) -> str:
+    """One ``<tbody>`` per run of equal group values, opened by a heading row."""
+    bodies = []
+    start = 0
+    for end in range(1, len(rows) + 1):
+        if end < len(rows) and (groups[end] == groups[start]
+                                or (fmt.is_missing(groups[end]) and fmt.is_missing(groups[start]))):
+            continue
+        label = fmt.MISSING if fmt.is_missing(groups[start]) else str(groups[start])
+        if count:
+            label += f" — {fmt.plural(end - start, *count)}"
+        bodies.append(f'<tbody><tr class="groupe"><th colspan="{width}" scope="rowgroup">{esc(label)}</th></tr>'
+                      f"{''.join(rows[start:end])}</tbody>")
+        start = end
+    return "".join(bodies)
 
 
 #: Tables longer than this get fixed column widths (see :func:`column_widths`).
 LONG_TABLE_ROWS = 40
+#: Characters one line of a long table holds across the page (A4 portrait, the print style's
+#: margins and table font, cell padding deducted): the scale :func:`column_widths` works in.
+LINE_CHARACTERS = 95
 
 
-def column_widths(headers: list[str], rows: list[list[str]]) -> list[int]:
-    """Column widths (percent, summing to 100) in proportion to their content.
+def column_widths(headers: list[str], rows: list[list[str]], line: int = LINE_CHARACTERS) -> list[int]:
+    """Column widths (percent, summing to 100) fitted to their content.
 
-    A column's weight is the mean length of its cells, but at least its longest word and the
-    longest word of its header, clamped between 5 and 40 characters: a title column gets more
-    room than a code column, and words are not cut in the middle.
+    Every column first gets its floor: the longest word of nine cells in ten (capped at 16
+    characters) plus one, or its header's longest word plus two (headers are bold), whichever
+    is longer, so that words are seldom cut in the middle without one odd long word widening
+    the whole column.
+    What is left of the line is then shared among the columns whose cells are longer on average
+    than their floor, in proportion to that excess: a title column gets the room, a yes/no column
+    keeps just what it needs. When the floors alone overflow the line, widths follow the floors.
 
     Args:
         headers: column headers.
-        rows: the cells' texts, row by row.
+        rows: the cells' texts (HTML-escaped), row by row.
+        line: characters one line of the table holds.
 
     Returns:
         one integer percentage per column.
@@ -200,12 +238,19 @@ def column_widths(headers: list[str], rows: list[list[str]]) -> list[int]:
     def longest_word(text: str) -> int:
         return max((len(w) for w in text.split()), default=0)
 
-    weights = []
+    floors, excess = [], []
     for j, header in enumerate(headers):
         cells = [html.unescape(r[j]) for r in rows] or [""]
         mean = sum(map(len, cells)) / len(cells)
-        word = max(longest_word(c) for c in cells)
-        weights.append(min(40.0, max(5.0, mean, word, longest_word(str(header)))))
+        words = sorted(min(16, longest_word(c)) for c in cells)
+        floor = max(words[(9 * len(words) - 1) // 10] + 1, longest_word(str(header)) + 2)
+        floors.append(floor)
+        excess.append(max(0.0, mean - floor))
+    room = line - sum(floors)
+    if room > 0 and sum(excess) > 0:
+        weights = [f + room * e / sum(excess) for f, e in zip(floors, excess, strict=True)]
+    else:
+        weights = [float(f) for f in floors]
     total = sum(weights)
     widths = [max(1, int(100 * w / total)) for w in weights]
     widths[widths.index(max(widths))] += 100 - sum(widths)
@@ -328,15 +373,20 @@ class Chapter:
         index: bool = False,
         total_row: bool = False,
         empty_text: str = "Aucune ligne à afficher.",
+        group_by: str | None = None,
+        group_count: tuple[str, str] | None = None,
     ) -> str:
         """Show a numbered table with its title and source line (values escaped).
+
+        ``group_by`` and ``group_count`` split the rows into groups with heading rows (see
+        :func:`table_html`).
 
         Returns:
             the table's id (``tab-02-1``).
         """
         self._tables += 1
         tab_id = f"tab-{self.id}-{self._tables}"
-        body = table_html(df, formats, index, total_row) if len(df) else f'<p class="empty">{esc(empty_text)}</p>'
+        body = table_html(df, formats, index, total_row, group_by, group_count) if len(df) else f'<p class="empty">{esc(empty_text)}</p>'
         markup = (
             f'<figure class="table" id="{tab_id}">'
             f"{self._caption('Tableau', self._tables, title, source, note)}{body}</figure>"
