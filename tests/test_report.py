@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from analysis import report
+from analysis import fmt, report
 from analysis.edition import load_edition
 
 
@@ -85,21 +85,31 @@ def test_long_tables_get_fixed_column_widths_from_their_content():
 
 
 def test_column_widths_by_hand():
-    # floors = longest word (capped at 16) + 1, or header word + 2: A -> 11 ("Préfecture"), B -> 17
-    # (30 capped at 16), C -> 3 (header "C"); excess of the mean length over the floor: 2, 13, 0.
-    # The 95 - 31 = 64 characters left go 2/15 to A and 13/15 to B: weights 19.53, 72.47, 3 out of
-    # 95 -> 20.56 %, 76.28 %, 3.16 % -> 20, 76, 3, the 1 % left to the widest
+    # floors = longest word (capped at 12) + 1, or header word + 2: A -> 11 ("Préfecture"), B -> 13
+    # (30 capped at 12), C -> 3 (header "C"); excess of the mean length over the floor: 2, 17, 0.
+    # The 95 - 27 = 68 characters left go 2/19 to A and 17/19 to B: weights 18.16, 73.84, 3 out of
+    # 95 -> 19.11 %, 77.73 %, 3.16 % -> 19, 77, 3, the 1 % left to the widest
     widths = report.column_widths(["A", "B", "C"], [["Préfecture 59", "x" * 30, "1"]], line=95)
-    assert widths == [20, 77, 3]
-    # floors alone overflow a 10-character line: widths follow the floors 11, 17, 3 (of 31) ->
-    # 35.48, 54.84, 9.68 -> 35, 54, 9, the 2 % left to the widest
-    assert report.column_widths(["A", "B", "C"], [["Préfecture 59", "x" * 30, "1"]], line=10) == [35, 56, 9]
+    assert widths == [19, 78, 3]
+    # floors alone overflow a 10-character line: weights are the floors plus a quarter of the excess,
+    # 11.5, 17.25, 3 (of 31.75) -> 36.22, 54.33, 9.45 -> 36, 54, 9, the 1 % left to the widest
+    assert report.column_widths(["A", "B", "C"], [["Préfecture 59", "x" * 30, "1"]], line=10) == [36, 55, 9]
+
+
+def test_amounts_in_long_tables_are_never_split():
+    rows = 45
+    df = pd.DataFrame({"Outil": ["Système d'information géographique"] * rows, "Coût annuel": [10500.0] * rows})
+    html = report.table_html(df, formats={"Coût annuel": fmt.money})
+    widths = [int(w) for w in __import__("re").findall(r'width:(\d+)%', html)]
+    # "10 500 €" (8 characters, spaces included) is one word: floor 9 of the 105-character line
+    assert widths[1] >= 100 * 9 // 105
+    assert '<td class="num">10\u202f500 €</td>' in html
 
 
 def test_one_odd_long_word_does_not_widen_a_column():
     # nine cells in ten decide the floor: 19 codes "ab" and one "abcdefghijkl" -> floor 3 (also the
     # header's "A" + 2), not 13;
-    # (mean 2.5: no excess); the other column (floor 17, mean 40) takes the 95 - 20 = 75 characters
+    # (mean 2.5: no excess); the other column (floor 13, mean 40) takes the 95 - 16 = 79 characters
     # left: weights 3 and 92 of 95 -> 3.16 %, 96.8 % -> 3, 96, the 1 % left to the widest
     rows = [["ab", "y" * 40]] * 19 + [["abcdefghijkl", "y" * 40]]
     widths = report.column_widths(["A", "B"], rows, line=95)

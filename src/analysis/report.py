@@ -180,7 +180,9 @@ def table_html(
         cls = ' class="total"' if total_row and i == len(frame) - 1 else ""
         rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
         if long:
-            texts.append([c[c.index(">") + 1:-5] for c in cells])
+            # a number is never wrapped (``td.num``): for the widths, it is one word
+            texts.append([c[c.index(">") + 1:-5].replace(" ", "\u00a0") if c.startswith('<td class="num"')
+                          else c[c.index(">") + 1:-5] for c in cells])
     body = _grouped_body(rows, groups, len(frame.columns), group_count) if groups is not None \
         else f"<tbody>{''.join(rows)}</tbody>"
     if long:
@@ -213,19 +215,22 @@ def _grouped_body(rows: list[str], groups: list[Any], width: int, count: tuple[s
 LONG_TABLE_ROWS = 40
 #: Characters one line of a long table holds across the page (A4 portrait, the print style's
 #: margins and table font, cell padding deducted): the scale :func:`column_widths` works in.
-LINE_CHARACTERS = 95
+LINE_CHARACTERS = 105
+#: Share of a column's excess added to its floor when the floors alone overflow the line.
+OVERFLOW_SHARE = 0.25
 
 
 def column_widths(headers: list[str], rows: list[list[str]], line: int = LINE_CHARACTERS) -> list[int]:
     """Column widths (percent, summing to 100) fitted to their content.
 
-    Every column first gets its floor: the longest word of nine cells in ten (capped at 16
-    characters) plus one, or its header's longest word plus two (headers are bold), whichever
+    Every column first gets its floor: the longest word of nine cells in ten (capped at 12
+    characters: longer words are hyphenated) plus one, or its header's longest word plus two (headers are bold), whichever
     is longer, so that words are seldom cut in the middle without one odd long word widening
     the whole column.
     What is left of the line is then shared among the columns whose cells are longer on average
     than their floor, in proportion to that excess: a title column gets the room, a yes/no column
-    keeps just what it needs. When the floors alone overflow the line, widths follow the floors.
+    keeps just what it needs. When the floors alone overflow the line, each column weighs its
+    floor plus a quarter of its excess, and all shrink in proportion.
 
     Args:
         headers: column headers.
@@ -236,21 +241,22 @@ def column_widths(headers: list[str], rows: list[list[str]], line: int = LINE_CH
         one integer percentage per column.
     """
     def longest_word(text: str) -> int:
-        return max((len(w) for w in text.split()), default=0)
+        # words are cut at ordinary spaces only: "12\u202f500 €" with no-break spaces is one word
+        return max((len(w) for w in re.split(r"[ \t\n]+", text)), default=0)
 
     floors, excess = [], []
     for j, header in enumerate(headers):
         cells = [html.unescape(r[j]) for r in rows] or [""]
         mean = sum(map(len, cells)) / len(cells)
-        words = sorted(min(16, longest_word(c)) for c in cells)
+        words = sorted(min(12, longest_word(c)) for c in cells)
         floor = max(words[(9 * len(words) - 1) // 10] + 1, longest_word(str(header)) + 2)
         floors.append(floor)
         excess.append(max(0.0, mean - floor))
     room = line - sum(floors)
-    if room > 0 and sum(excess) > 0:
-        weights = [f + room * e / sum(excess) for f, e in zip(floors, excess, strict=True)]
-    else:
-        weights = [float(f) for f in floors]
+    # the room left is shared in proportion to the excess; when the floors alone overflow the
+    # line, long-text columns still get a quarter of their excess and every column shrinks a bit
+    share = room / sum(excess) if room > 0 and sum(excess) > 0 else OVERFLOW_SHARE
+    weights = [f + share * e for f, e in zip(floors, excess, strict=True)]
     total = sum(weights)
     widths = [max(1, int(100 * w / total)) for w in weights]
     widths[widths.index(max(widths))] += 100 - sum(widths)
