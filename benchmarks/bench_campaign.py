@@ -69,7 +69,7 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
                "t = time.perf_counter(); p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
                "d = time.perf_counter() - t\n"
                "print(json.dumps({'rc': p.returncode, 's': d, 'rss': resource.getrusage(resource.RUSAGE_CHILDREN)"
-               ".ru_maxrss / 1024, 'out': p.stdout[-4000:], 'err': p.stderr[-4000:]}))")
+               ".ru_maxrss / 1024, 'out': p.stdout[-20000:], 'err': p.stderr[-4000:]}))")
     proc = subprocess.run([PY, "-c", wrapper, *cmd], capture_output=True, text=True, env=env)
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     if out["rc"] != 0:
@@ -108,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"construction {label}…", file=sys.stderr)
         res[label] = build(camp, jobs, SCRATCH / f"reports-{label}", env)
         print(f"  {res[label][0]:.1f} s", file=sys.stderr)
-    summary_tail = res["sub_j2"][2].strip().splitlines()[-12:]
+    # the build's own summary (progress bars left out): one line per region and audience, then totals
+    summary_tail = [line for line in res["sub_j2"][2].replace("\r", "\n").splitlines()
+                    if line.strip() and "Chapitres:" not in line][-60:]
 
     n_all = len(editions)
     extrapolated = k < n_all
