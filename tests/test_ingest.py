@@ -149,6 +149,29 @@ def test_messy_returns_are_accounted_row_by_row(messy):
     assert len(tables.rejects) == totals["rejected_rows"]
 
 
+def test_an_ingestion_leaves_no_reference_cycle_behind(messy):
+    # Whatever the run built (rows, cleaned values, resolvers) must be freed by reference counting
+    # alone: a cycle (a cached error's traceback, a cache over a bound method) would keep a whole
+    # region's rows alive until the garbage collector runs, and it is paused during ingestion.
+    import gc
+    from collections import Counter
+
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        tables = _ingest(messy)
+        assert len(tables.rejects) and len(tables.corrections)  # errors were cached on the way
+        del tables
+        gc.collect()
+        leaked = Counter(type(o).__qualname__ for o in gc.garbage if type(o).__module__.startswith("analysis"))
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert not leaked
+
+
 def test_messy_returns_reasons_are_french_and_located(messy):
     tables = _ingest(messy)
     a = _file_rejects(tables, "a_dreal.xlsx").set_index("source_row")

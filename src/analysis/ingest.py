@@ -620,7 +620,9 @@ class _Cleaner:
         try:
             result = self.clean.clean_value(f, raw)
         except self.clean.CleanError as exc:
-            result = exc
+            # kept without its traceback: the traceback's frames would hold the whole run (the
+            # cache is reachable from them), a cycle only the garbage collector could free
+            result = exc.with_traceback(None)
         cache[key] = result
         return result
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -346,7 +345,9 @@ class Resolver:
         self._choice_keys = list(choices)
         self._choice_ids = [choices[k] for k in self._choice_keys]
         self._choice_loose = [_loose_key(k) for k in self._choice_keys]
-        self._resolve_key = lru_cache(maxsize=None)(self._resolve_key_uncached)
+        # a plain dict, not ``lru_cache`` over a bound method: that would tie the resolver to
+        # itself in a reference cycle only the garbage collector could free
+        self._resolved: dict[str, tuple[str | None, str, float, str | None]] = {}
 
     @classmethod
     def for_services(cls, path: Path, threshold: float = 85.0) -> Resolver:
@@ -371,13 +372,16 @@ class Resolver:
         hit = self._exact.get(text.strip())
         if hit is not None:
             return Match(text, hit, "exact", 100.0, hit)
-        id_, method, score, candidate = self._resolve_key(_normalise(text))
+        key = _normalise(text)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve_key_uncached(key)
+        id_, method, score, candidate = self._resolved[key]
         return Match(text, id_, method, score, candidate)
 
     # -- internals ----------------------------------------------------------------------------
 
     def _resolve_key_uncached(self, key: str) -> tuple[str | None, str, float, str | None]:
-        """Resolve a normalised key (cached per key by ``__init__``)."""
+        """Resolve a normalised key (results kept per key by :meth:`resolve`)."""
         if not key:
             return None, "none", 0.0, None
         loose = _loose_key(key)
