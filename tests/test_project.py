@@ -89,3 +89,26 @@ def test_cli_help_is_in_french(command):
     if not command:
         for name in ("template", "ingest", "sample", "build", "export"):
             assert name in out
+    assert "[default:" not in out
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["build", "surplus"], "Erreur : argument(s) inattendu(s) : surplus"),
+    (["build", "--jobs", "x"], "Erreur : valeur invalide pour '--jobs' / '-j' : un nombre entier est attendu"),
+    (["build", "--inconnue"], "Erreur : option inconnue : --inconnue"),
+    (["build", "--edition"], "Erreur : l'option '--edition' attend une valeur."),
+    (["nope"], "Erreur : Commande inconnue : 'nope'."),
+])
+def test_cli_usage_errors_are_in_french(args, expected):
+    proc = subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert expected in proc.stderr
+    assert "Error" not in proc.stderr and "Try '" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_unknown_error_texts_are_left_as_they_are():
+    from analysis.cli_fr import french_error
+
+    assert french_error("Something new") == "Something new"
+    assert french_error("Invalid value for '-x': Input should be 'a' or 'b'") == \
+        "valeur invalide pour '-x' : valeurs possibles : 'a' ou 'b'"

@@ -15,6 +15,7 @@ FRENCH: dict[str, str] = {
     "Arguments": "Arguments",
     "Show this message and exit.": "Affiche cette aide et quitte.",
     "[default: {default}]": "[défaut : {default}]",
+    "default: {default}": "défaut : {default}",
     "default": "défaut",
     "required": "obligatoire",
     "Error": "Erreur",
@@ -46,6 +47,76 @@ def _ntranslate(singular: str, plural: str, n: int) -> str:
     return _translate(singular if n == 1 else plural)
 
 
+#: Error texts typer's copy of click (and pydantic, which typer uses to convert values) write
+#: without gettext: (pattern, French replacement), tried in order on the whole message.
+LITERAL_ERRORS: list[tuple[str, str]] = [
+    (r"Got unexpected extra argument\(s\) \((?P<args>.*)\)", "argument(s) inattendu(s) : {args}"),
+    (r"Invalid value for (?P<hint>.+?): (?P<msg>.*)", "valeur invalide pour {hint} : {msg}"),
+    (r"Invalid value: (?P<msg>.*)", "valeur invalide : {msg}"),
+    (r"Missing parameter: (?P<name>.*)", "paramètre manquant : {name}"),
+    (r"No such option: (?P<name>\S+)(?: \(Possible options: (?P<options>.*)\))?",
+     "option inconnue : {name}{options}"),
+    (r"Option (?P<name>'[^']*') does not take a value\.", "l'option {name} ne prend pas de valeur."),
+    (r"Option (?P<name>'[^']*') requires an argument\.", "l'option {name} attend une valeur."),
+    (r"Option (?P<name>'[^']*') requires (?P<n>\d+) arguments\.", "l'option {name} attend {n} valeurs."),
+    (r"Could not open file (?P<name>.*?): (?P<msg>.*)", "impossible d'ouvrir le fichier {name} : {msg}"),
+]
+#: Value conversion errors (pydantic), inside the messages above.
+CONVERSION_ERRORS: list[tuple[str, str]] = [
+    (r"Input should be a valid integer.*", "un nombre entier est attendu"),
+    (r"Input should be a valid number.*", "un nombre est attendu"),
+    (r"Input should be a valid boolean.*", "oui ou non (true / false) est attendu"),
+    (r"Input should be (?P<choices>.*)", "valeurs possibles : {choices}"),
+]
+
+
+def french_error(message: str) -> str:
+    """The French text of a command-line error message (unknown texts are left as they are).
+
+    Args:
+        message: the message click formatted (``exc.format_message()``).
+
+    Returns:
+        The message in French, without its capital initial (it follows « Erreur : »).
+    """
+    import re
+
+    def convert(text: str) -> str:
+        for pattern, french in CONVERSION_ERRORS:
+            m = re.fullmatch(pattern, text.strip(), flags=re.DOTALL)
+            if m:
+                parts = {k: v.replace("' or '", "' ou '") for k, v in m.groupdict().items()}
+                return french.format(**parts)
+        return text
+
+    for pattern, french in LITERAL_ERRORS:
+        m = re.fullmatch(pattern, message.strip(), flags=re.DOTALL)
+        if m:
+            parts = {k: v or "" for k, v in m.groupdict().items()}
+            if "msg" in parts:
+                parts["msg"] = convert(parts["msg"])
+            if parts.get("options"):
+                parts["options"] = f" (options possibles : {parts['options']})"
+            return french.format(**parts)
+    return message
+
+
+def _french_show(self, file=None) -> None:
+    """``ClickException.show`` and ``UsageError.show`` in French: usage, hint, then the error."""
+    from typer._click.exceptions import echo, get_text_stderr
+
+    file = file or get_text_stderr()
+    ctx = getattr(self, "ctx", None)
+    color = getattr(self, "show_color", None)
+    if ctx is not None:
+        color = ctx.color
+        hint = ""
+        if ctx.command.get_help_option(ctx) is not None:
+            hint = f"Essayez « {ctx.command_path} {ctx.help_option_names[0]} » pour afficher l'aide.\n"
+        echo(f"{ctx.get_usage()}\n{hint}", file=file, color=color)
+    echo(f"Erreur : {french_error(self.format_message())}", file=file, color=color)
+
+
 HELP_TEXT = "Affiche cette aide et quitte."
 USAGE_PREFIX = "Utilisation : "
 
@@ -72,6 +143,10 @@ def _patch_vendored_click() -> None:
         return option
 
     core.Command.get_help_option = french_help_option
+    from typer._click import exceptions
+
+    exceptions.ClickException.show = _french_show
+    exceptions.UsageError.show = _french_show
 
 
 def install() -> None:
