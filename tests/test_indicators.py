@@ -341,6 +341,21 @@ def test_same_tool_licensed_separately(t, labels):
     assert out.iloc[0]["total_cost"] == 9500
 
 
+def test_spreadsheets_and_services_own_websites_are_not_licences_to_pool(t, labels):
+    tools = t.tools.copy()
+    # Excel, proprietary, now in a second service; and each of two services pays for its own website
+    excel = tools[tools["name"] == "Excel"].iloc[0]
+    other = next(s for s in tools["service_id"].unique() if s != excel["service_id"])
+    site = excel.copy()
+    site["name"], site["tool_type"], site["annual_cost"] = "Site internet du service", model.TOOL_TYPE.opendata_portal, 1200.0
+    extra = pd.DataFrame([excel.to_dict() | {"service_id": other},
+                          site.to_dict(), site.to_dict() | {"service_id": other}])
+    tools = pd.concat([tools, extra], ignore_index=True)
+    assert ind.same_tool_licensed_separately(tools, labels)["family"].tolist() == ["ArcGIS"]
+    everything = ind.same_tool_licensed_separately(tools, labels, exclude_types=(), exclude_names=())
+    assert sorted(everything["family"]) == ["ArcGIS", "Excel", "Site internet du service"]
+
+
 def test_free_tool_in_two_services_is_not_licensed_separately(t, labels):
     tools = t.tools.copy()
     tools.loc[tools["name"] == "GéoIDE", "name"] = "QGIS"  # DDTM 62 now uses QGIS too, free, 0 €

@@ -26,7 +26,7 @@ import html
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import pandas as pd
 import yaml
@@ -1099,16 +1099,52 @@ def _paying(tools: pd.DataFrame) -> pd.Series:
     return (tools["annual_cost"].fillna(0) > 0) | (tools["software_licence"] == model.SOFTWARE_LICENCE.proprietary)
 
 
-def same_tool_licensed_separately(tools: pd.DataFrame, labels: dict[str, str] | None = None) -> pd.DataFrame:
+#: Tool types never counted as licences to pool: spreadsheets come with the ministries' office
+#: software contracts, not with a purchase a region could group (type codes of ``model.TOOL_TYPE``).
+NOT_POOLED_TOOL_TYPES: tuple[str, ...] = ("spreadsheet",)
+#: Tool names that designate each service's own product, not one product bought several times.
+GENERIC_TOOL_NAMES: tuple[str, ...] = ("Site internet du service",)
+
+
+def poolable_tools(tools: pd.DataFrame, exclude_types: Sequence[str] | None = None,
+                   exclude_names: Sequence[str] | None = None) -> pd.DataFrame:
+    """The tools whose licences a region could pool: without spreadsheets and generic names.
+
+    Args:
+        tools: the tools table.
+        exclude_types: tool type codes left out (default :data:`NOT_POOLED_TOOL_TYPES`).
+        exclude_names: tool names left out, compared normalised (default :data:`GENERIC_TOOL_NAMES`).
+
+    Returns:
+        The remaining rows.
+    """
+    types = NOT_POOLED_TOOL_TYPES if exclude_types is None else exclude_types
+    names = GENERIC_TOOL_NAMES if exclude_names is None else exclude_names
+    labels = [getattr(model.TOOL_TYPE, code) for code in types]
+    generic = {normalise(n) for n in names}
+    return tools[~tools["tool_type"].isin(labels) & ~tools["name"].map(normalise).isin(generic)]
+
+
+def same_tool_licensed_separately(tools: pd.DataFrame, labels: dict[str, str] | None = None,
+                                  exclude_types: Sequence[str] | None = None,
+                                  exclude_names: Sequence[str] | None = None) -> pd.DataFrame:
     """The same product (:func:`tool_family`) paid for separately by several services.
 
     A service pays for a tool when its annual cost is positive or its licence is proprietary.
+    Only :func:`poolable_tools` count: chapter 3, the key indicators and the recommendation of
+    chapter 5 name the same products.
+
+    Args:
+        tools: the tools table.
+        labels: service labels.
+        exclude_types, exclude_names: see :func:`poolable_tools`.
 
     Returns:
         ``family`` (most frequent spelling), ``names`` (spellings declared), ``services``,
         ``n_services_paying``, ``total_cost`` (summed declared annual cost); most services first.
     """
     cols = ["family", "names", "services", "n_services_paying", "total_cost"]
+    tools = poolable_tools(tools, exclude_types, exclude_names)
     pay = tools[_paying(tools)].copy()
     pay = pay.assign(_fam=pay["name"].map(tool_family), service=_label_services(pay["service_id"], labels))
     rows = []
@@ -1356,7 +1392,7 @@ _DICTIONARY: dict[str, tuple[str, str, str]] = {
     "n_same_tool_licensed_separately": (
         "Produits logiciels payés séparément par plusieurs services", "produits",
         "Nombre de familles de produits (nom normalisé sans version ni édition) payées (coût > 0 ou licence "
-        "propriétaire) par au moins deux services"),
+        "propriétaire) par au moins deux services, hors tableurs et sites internet propres des services"),
     "n_pooling_opportunities": (
         "Données externes acquises séparément par plusieurs services (pistes de mutualisation)", "groupes",
         "Nombre de groupes de catégories acquises de même fournisseur et d'intitulé similaire (similarité ≥ 85) "

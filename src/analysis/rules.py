@@ -336,21 +336,20 @@ def duplicate_tools(tables: Tables, params: dict, edition=None, previous: Tables
 
     Reuses :func:`analysis.indicators.same_tool_licensed_separately` (tool families: "ArcGIS
     Desktop 10.8", "Arcgis" and "ArcGIS Pro" are one product; a service pays when the cost is
-    positive or the licence proprietary), so that chapters 3 and 5 agree. ``exclude_types``
-    (tool type codes) and ``exclude_names`` (generic names such as « Site internet du service »)
-    leave out tools that are not one product bought several times.
+    positive or the licence proprietary; spreadsheets and generic names such as « Site internet
+    du service » left out), so that chapters 3 and 5 agree. ``exclude_types`` (tool type codes)
+    and ``exclude_names`` may replace those exclusions (defaults:
+    :data:`analysis.indicators.NOT_POOLED_TOOL_TYPES` and :data:`analysis.indicators.GENERIC_TOOL_NAMES`).
 
     Returns:
         Evidence: one row per paying tool row of each family (``group`` column); indicators
         ``groups`` and ``cost``.
     """
-    tools = tables.tools
-    if params.get("exclude_types"):
-        tools = tools[~tools["tool_type"].isin(_labels("tools", "tool_type", params["exclude_types"]))]
-    if params.get("exclude_names"):
-        generic = {ind.normalise(n) for n in params["exclude_names"]}
-        tools = tools[~tools["name"].map(ind.normalise).isin(generic)]
-    same = ind.same_tool_licensed_separately(tools)
+    types = params.get("exclude_types")
+    if types is not None:  # codes, code sets or labels, checked: back to codes
+        types = [model.TOOL_TYPE.code_of(label) for label in _labels("tools", "tool_type", types)]
+    tools = ind.poolable_tools(tables.tools, types, params.get("exclude_names"))
+    same = ind.same_tool_licensed_separately(tools, exclude_types=(), exclude_names=())
     same = same[same["n_services_paying"] >= params.get("min_services", 2)]
     paying = tools[ind._paying(tools)]
     frames = [paying[paying["name"].isin(set(split_multi(r.names)))].assign(group=r.family)
