@@ -193,3 +193,12 @@ def test_public_preparation_and_scan_cover_the_previous_edition(tmp_path, monkey
     (leak / "rapport.html").write_text("<p>Secret de la vague précédente</p>", encoding="utf-8")
     problems = public.scan_public_artefacts(edition, leak)
     assert any("categories.title" in p for p in problems)
+
+
+def test_unmatched_names_are_masked_in_the_public_review_table():
+    t = _tables()
+    t.review = pd.DataFrame({"raw_value": ["DREAL HdF", "Cabinet de Camille Verdier", "dreal@example.gouv.fr"],
+                             "status": ["accepté", "non rapproché", "accepté"]})
+    pub = public.public_tables(t)
+    assert pub.review["raw_value"].tolist() == ["DREAL HdF", public.VALUE_MASK, public.EMAIL_MASK]
+    assert t.review.loc[1, "raw_value"] == "Cabinet de Camille Verdier"  # the internal table is untouched

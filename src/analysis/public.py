@@ -183,7 +183,11 @@ def public_tables(tables: Tables) -> Tables:
             corrections[col] = None
     if "rule" in corrections.columns:
         corrections["rule"] = corrections["rule"].map(mask_quoted)
+    # A name matched to the reference lists is one of their spellings; an unmatched one is
+    # whatever was typed, masked as in the reject reasons.
     review = _redact_frame(tables.review, ["raw_value"])
+    if "status" in review.columns and "raw_value" in review.columns:
+        review.loc[review["status"] != "accepté", "raw_value"] = VALUE_MASK
 
     public = replace(
         tables,
