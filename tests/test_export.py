@@ -157,3 +157,18 @@ def test_service_indicators_by_hand():
     assert dreal.acquisition_cost == 12000.0
     assert out.loc["PREF-59"].share_published == 1.0
     assert pd.isna(out.loc["ARS-HDF"].share_published) is False
+
+
+def test_regional_indicators_carry_their_own_unit_and_definition(tmp_path, edition):
+    from analysis.indicators import indicator_dictionary, key_figures
+
+    tables = tiny_tables()
+    written = export.write_indicators(tables, edition, tmp_path)
+    df = pd.read_csv(written[0], sep=";", dtype=str, keep_default_na=False)
+    regional = indicator_dictionary().set_index("name")
+    assert df["indicateur"].tolist() == list(key_figures(tables))
+    for row in df.itertuples(index=False):
+        # share_published is also a per-service indicator, defined differently
+        assert row.unite == regional.loc[row.indicateur, "unit"], row.indicateur
+        assert row.definition == regional.loc[row.indicateur, "definition"], row.indicateur
+        assert "\n" not in row.unite + row.definition

@@ -419,7 +419,8 @@ def write_indicators(tables: Tables, edition: Edition, folder: Path) -> list[Pat
 
     figures = key_figures(tables)
     dictionary = indicator_dictionary()
-    meta = dictionary.set_index("name")
+    # regional definitions only: a name may also be a per-service indicator (share_published)
+    meta = dictionary[dictionary["niveau"] == "région"].set_index("name")
     regional = pd.DataFrame(
         [
             {
