@@ -98,7 +98,11 @@ def build_cmd(
         Path | None, typer.Option("--reports-root", metavar="DOSSIER", help="Dossier racine des rapports (défaut : reports/).")
     ] = None,
 ) -> None:
-    """Construit les rapports HTML et PDF (éditions interne et publique), en parallèle et en incrémental."""
+    """Construit les rapports HTML et PDF (éditions interne et publique), en parallèle et en incrémental.
+
+    Avec plusieurs éditions (--campaign, ou --edition répété), écrit en fin de construction la
+    synthèse de la campagne : les indicateurs clés de chaque région, dans reports/campagne/.
+    """
     from analysis.build import BuildError, build_editions, load_campaign
     from analysis.edition import AUDIENCES
 
@@ -112,15 +116,20 @@ def build_cmd(
     if bad:
         typer.echo(f"Audience inconnue : {', '.join(bad)} (attendu : {', '.join(AUDIENCES)})", err=True)
         raise typer.Exit(2)
+    root = paths.resolve(reports_root, Path.cwd()) if reports_root else paths.reports_root()
     result = build_editions(
         [_edition(f) for f in files or [paths.DEFAULT_EDITION]],
-        reports_root=paths.resolve(reports_root, Path.cwd()) if reports_root else None,
+        reports_root=root,
         jobs=jobs,
         force=force,
         audiences=audience or None,
         chapters_file=paths.resolve(chapters, Path.cwd()) if chapters else None,
     )
     typer.echo(result.summary())
+    from analysis.campaign import write_campaign_summary
+
+    for line in write_campaign_summary(result.audiences, root).lines():
+        typer.echo(line)
     if not result.ok:
         raise typer.Exit(1)
 
