@@ -79,8 +79,41 @@ def test_the_sample_mess_is_carried(national):
         assert (acc["raw_rows"] == acc["cleaned_rows"] + acc["rejected_rows"] + acc["blank_rows"]).all()
 
 
-def test_campaign_file_lists_the_editions(national, tmp_path):
-    _, editions, _ = national
+def test_the_campaign_file_written_lists_the_editions(national):
+    out, editions, _ = national
+    assert load_campaign(out / "campagne.yml") == editions
+
+
+def test_ingest_campaign_ingests_every_region_and_goes_on_after_a_bad_one(national, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from analysis import cli
+
+    out, editions, _ = national
     campaign = tmp_path / "campagne.yml"
-    campaign.write_text("editions:\n" + "".join(f"  - {p}\n" for p in editions), encoding="utf-8")
-    assert load_campaign(campaign) == editions
+    missing = tmp_path / "absente-2021.yaml"
+    campaign.write_text("editions:\n" + "".join(f"  - {p}\n" for p in [editions[0], missing, editions[1]]),
+                        encoding="utf-8")
+    monkeypatch.setenv("ANALYSIS_PROCESSED_DIR", str(tmp_path / "processed"))
+    result = CliRunner().invoke(cli.app, ["ingest", "--campaign", str(campaign)])
+    assert result.exit_code == 1  # one edition failed
+    assert "Campagne : 2 édition(s) ingérée(s) sur 3 ; en échec : absente-2021." in result.output
+    for path in (editions[0], editions[1]):
+        assert (tmp_path / "processed" / path.stem / "categories.parquet").is_file()
+
+
+def test_sample_national_command_writes_a_campaign(tmp_path):
+    from typer.testing import CliRunner
+
+    from analysis import cli
+
+    runner = CliRunner()
+    refused = runner.invoke(cli.app, ["sample", "--national"])
+    assert refused.exit_code == 2 and "--national demande --out-dir" in refused.output
+    out = tmp_path / "campagne"
+    done = runner.invoke(cli.app, ["sample", "--national", "--out-dir", str(out), "--regions", "2",
+                                   "--returns", "4", "--categories", "40"])
+    assert done.exit_code == 0, done.output
+    assert "Campagne nationale fictive : 2 régions écrites" in done.output
+    assert [p.name for p in load_campaign(out / "campagne.yml")] == [
+        "auvergne-rhone-alpes-2021.yaml", "bourgogne-franche-comte-2021.yaml"]

@@ -52,14 +52,49 @@ def template_cmd(
     typer.echo(f"Questionnaire écrit : {written}")
 
 
+CampaignOpt = Annotated[
+    Path | None, typer.Option("--campaign", metavar="FICHIER", help="Fichier de campagne listant des éditions (editions: […]).")
+]
+
+
+def _campaign(campaign: Path) -> list[Path]:
+    from analysis.build import BuildError, load_campaign
+
+    try:
+        return load_campaign(paths.resolve(campaign, Path.cwd()))
+    except BuildError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+
+
 @app.command("ingest")
-def ingest_cmd(edition: EditionOpt = paths.DEFAULT_EDITION) -> None:
-    """Lit, valide et nettoie toutes les réponses d'une édition vers data/processed/<édition>/."""
+def ingest_cmd(edition: EditionOpt = paths.DEFAULT_EDITION, campaign: CampaignOpt = None) -> None:
+    """Lit, valide et nettoie toutes les réponses d'une édition vers data/processed/<édition>/.
+
+    Avec --campaign, ingère chaque édition de la campagne l'une après l'autre ; une édition en
+    échec n'arrête pas les suivantes.
+    """
     from analysis.ingest import ingest_edition
 
-    result = ingest_edition(_edition(edition))
-    typer.echo(result.summary())
-    if not result.ok:
+    files = _campaign(campaign) if campaign else [edition]
+    failed = []
+    for path in files:
+        try:
+            ed = load_edition(path)
+        except EditionError as exc:
+            typer.echo(str(exc), err=True)
+            if not campaign:
+                raise typer.Exit(2) from exc
+            failed.append(path.stem)
+            continue
+        result = ingest_edition(ed)
+        typer.echo(result.summary())
+        if not result.ok:
+            failed.append(result.edition_id)
+    if campaign:
+        typer.echo(f"Campagne : {len(files) - len(failed)} édition(s) ingérée(s) sur {len(files)}"
+                   + (f" ; en échec : {', '.join(failed)}." if failed else "."))
+    if failed:
         raise typer.Exit(1)
 
 
@@ -70,8 +105,30 @@ def sample_cmd(
     ] = None,
     seed: Annotated[int, typer.Option(help="Graine du générateur pseudo-aléatoire.")] = 2019,
     scale: Annotated[float, typer.Option(help="Facteur de volume (1 = échantillon livré).")] = 1.0,
+    national: Annotated[
+        bool, typer.Option("--national", help="Campagne nationale fictive (bancs d'essai) dans --out-dir.")
+    ] = False,
+    regions: Annotated[int, typer.Option(help="Avec --national : nombre de régions.")] = 18,
+    returns: Annotated[int, typer.Option(help="Avec --national : nombre total de retours.")] = 700,
+    categories: Annotated[int, typer.Option(help="Avec --national : nombre total de catégories.")] = 100_000,
 ) -> None:
-    """Génère les réponses FICTIVES de l'échantillon (éditions 2019 et 2021)."""
+    """Génère les réponses FICTIVES de l'échantillon (éditions 2019 et 2021), ou une campagne nationale.
+
+    Avec --national (et --out-dir obligatoire) : une enquête par région, ses listes de référence,
+    son fichier d'édition et un fichier de campagne campagne.yml, à passer à
+    « ingest --campaign » puis « build --campaign ».
+    """
+    if national:
+        from analysis.sample import write_national
+
+        if out_dir is None:
+            typer.echo("--national demande --out-dir (la campagne ne s'écrit pas dans data/raw).", err=True)
+            raise typer.Exit(2)
+        folder = paths.resolve(out_dir, Path.cwd())
+        editions = write_national(folder, regions=regions, returns=returns, categories=categories, seed=seed)
+        typer.echo(f"Campagne nationale fictive : {len(editions)} régions écrites dans {folder}")
+        typer.echo(f"    → {folder / 'campagne.yml'}")
+        return
     from analysis.sample import write_sample
 
     for folder in write_sample(out_dir=paths.resolve(out_dir) if out_dir else paths.RAW_DIR, seed=seed, scale=scale):
@@ -103,15 +160,11 @@ def build_cmd(
     Avec plusieurs éditions (--campaign, ou --edition répété), écrit en fin de construction la
     synthèse de la campagne : les indicateurs clés de chaque région, dans reports/campagne/.
     """
-    from analysis.build import BuildError, build_editions, load_campaign
+    from analysis.build import build_editions
     from analysis.edition import AUDIENCES
 
     files = [paths.resolve(e, Path.cwd()) for e in edition or []]
-    try:
-        files += load_campaign(paths.resolve(campaign, Path.cwd())) if campaign else []
-    except BuildError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
+    files += _campaign(campaign) if campaign else []
     bad = [a for a in audience or [] if a not in AUDIENCES]
     if bad:
         typer.echo(f"Audience inconnue : {', '.join(bad)} (attendu : {', '.join(AUDIENCES)})", err=True)

@@ -2092,7 +2092,8 @@ def write_national(out_dir: Path, regions: int = 18, returns: int = 700, categor
 
     Each region gets the Hauts-de-France reference lists renamed (« DREAL Bretagne »…), written
     in ``out_dir`` as ``services-<région>.csv`` and ``dispositifs-<région>.csv``, and an edition
-    file ``<région>-2021.yaml`` loadable by ``analysis.edition.load_edition``.
+    file ``<région>-2021.yaml`` loadable by ``analysis.edition.load_edition``; ``campagne.yml``
+    lists the edition files (``ingest --campaign``, ``build --campaign``).
 
     Args:
         out_dir: destination folder.
@@ -2142,4 +2143,9 @@ def write_national(out_dir: Path, regions: int = 18, returns: int = 700, categor
         header = "# Campagne nationale FICTIVE générée par analysis.sample.write_national (bancs d'essai).\n"
         path.write_text(header + yaml.safe_dump(edition, allow_unicode=True, sort_keys=False), encoding="utf-8")
         editions.append(path)
+    campaign = {"editions": [str(p) for p in editions]}
+    (out_dir / "campagne.yml").write_text(
+        "# Campagne nationale FICTIVE (analysis.sample.write_national) : python -m analysis ingest "
+        "--campaign <ce fichier>, puis build --campaign <ce fichier>.\n"
+        + yaml.safe_dump(campaign, allow_unicode=True), encoding="utf-8")
     return editions
