@@ -77,3 +77,26 @@ def test_the_build_command_prints_and_writes_the_campaign_summary(tmp_path, monk
     assert seen["editions"] == ["bretagne-2021", "corse-2021"]
     assert "Synthèse de la campagne (2 régions, chiffres de l'édition public) :" in out.output
     assert (tmp_path / CAMPAIGN_DIR / "indicateurs-public.csv").is_file()
+
+
+def test_summary_command_gathers_regions_built_separately(tmp_path):
+    from typer.testing import CliRunner
+
+    from analysis import cli
+
+    for edition, region, n in (("bretagne-2021", "Bretagne", 31), ("corse-2021", "Corse", 12)):
+        _region(tmp_path, edition, region, "public", n, 100 * n, 0.5)
+        (tmp_path / f"{edition}.yaml").write_text(
+            f"edition: {edition}\nregion: {region}\nyear: 2021\ntitle: Essai\nreference_date: 2021-09-30\n"
+            f"survey_dir: {tmp_path}\naudiences: [public]\n"
+            f"reference: {{services: {tmp_path / 's.csv'}, arrangements: {tmp_path / 'd.csv'}}}\n", encoding="utf-8")
+    (tmp_path / "s.csv").write_text("id\n", encoding="utf-8")
+    (tmp_path / "d.csv").write_text("id\n", encoding="utf-8")
+    campaign = tmp_path / "campagne.yml"
+    campaign.write_text(f"editions: [{tmp_path / 'bretagne-2021.yaml'}, {tmp_path / 'corse-2021.yaml'}]\n",
+                        encoding="utf-8")
+    out = CliRunner().invoke(cli.app, ["summary", "--campaign", str(campaign), "--reports-root", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    assert "    Corse : 12 services répondants, 1\u202f200 catégories, 50 % publiées" in out.output
+    table = pd.read_csv(tmp_path / CAMPAIGN_DIR / "indicateurs-public.csv", sep=";")
+    assert table["edition"].tolist() == ["bretagne-2021", "corse-2021"]

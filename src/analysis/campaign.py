@@ -81,6 +81,37 @@ def region_table(figure_files: Sequence[Path]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["edition", "region", *order])
 
 
+@dataclass
+class BuiltRegion:
+    """A region's reports for one audience, as :func:`write_campaign_summary` needs them."""
+
+    edition: str
+    audience: str
+    folder: Path
+    ok: bool
+
+
+def built_regions(editions: Sequence, root: Path) -> list[BuiltRegion]:
+    """The reports already built under ``root`` for these editions (every audience of each).
+
+    Used when each region was built by its own job (one machine per region): the final job
+    gathers their ``reports/<edition>/`` folders under one root, then writes the summary.
+
+    Args:
+        editions: :class:`analysis.edition.Edition` objects, in the campaign's order.
+        root: the reports root.
+
+    Returns:
+        One entry per edition and audience; ``ok`` when its key figures are there.
+    """
+    out = []
+    for ed in editions:
+        for audience in ed.audiences:
+            folder = Path(root) / ed.id / audience
+            out.append(BuiltRegion(ed.id, audience, folder, (folder / "exports" / "indicateurs.csv").is_file()))
+    return out
+
+
 def write_campaign_summary(results: Sequence, root: Path) -> CampaignSummary:
     """Write the national summary of a build covering several editions.
 

@@ -187,6 +187,28 @@ def build_cmd(
         raise typer.Exit(1)
 
 
+@app.command("summary")
+def summary_cmd(
+    campaign: Annotated[Path, typer.Option("--campaign", metavar="FICHIER", help="Fichier de campagne (editions: […]).")],
+    reports_root: Annotated[
+        Path | None, typer.Option("--reports-root", metavar="DOSSIER", help="Dossier racine des rapports (défaut : reports/).")
+    ] = None,
+) -> None:
+    """Rassemble les indicateurs clés des régions d'une campagne déjà construite (reports/campagne/).
+
+    Pour une campagne construite région par région (une machine ou un job par région) : une fois
+    les dossiers reports/<édition>/ réunis, écrit la même synthèse que « build --campaign ».
+    """
+    from analysis.campaign import built_regions, write_campaign_summary
+
+    root = paths.resolve(reports_root, Path.cwd()) if reports_root else paths.reports_root()
+    summary = write_campaign_summary(built_regions([_edition(f) for f in _campaign(campaign)], root), root)
+    for line in summary.lines() or ["Synthèse non écrite : la campagne doit compter au moins deux éditions."]:
+        typer.echo(line)
+    if summary.missing or not summary.files:
+        raise typer.Exit(1)
+
+
 @app.command("export")
 def export_cmd(
     edition: EditionOpt = paths.DEFAULT_EDITION,
