@@ -78,7 +78,7 @@ def test_make_help_lists_the_main_targets():
         assert f"make {target}" in out.stdout
 
 
-@pytest.mark.parametrize("command", [[], ["template"], ["ingest"], ["sample"], ["build"], ["export"]])
+@pytest.mark.parametrize("command", [[], ["template"], ["ingest"], ["sample"], ["build"], ["export"], ["summary"]])
 def test_cli_help_is_in_french(command):
     out = subprocess.run(
         [sys.executable, "-m", "analysis", *command, "--help"], capture_output=True, text=True, check=True
@@ -87,7 +87,7 @@ def test_cli_help_is_in_french(command):
     assert "Affiche cette aide et quitte." in out
     assert "Show this message" not in out and "Usage:" not in out
     if not command:
-        for name in ("template", "ingest", "sample", "build", "export"):
+        for name in ("template", "ingest", "sample", "build", "export", "summary"):
             assert name in out
     assert "[default:" not in out
 
