@@ -85,15 +85,15 @@ def test_long_tables_get_fixed_column_widths_from_their_content():
 
 
 def test_column_widths_by_hand():
-    # floors = longest word (capped at 12) + 1, or header word + 2: A -> 11 ("Préfecture"), B -> 13
-    # (30 capped at 12), C -> 3 (header "C"); excess of the mean length over the floor: 2, 17, 0.
-    # The 95 - 27 = 68 characters left go 2/19 to A and 17/19 to B: weights 18.16, 73.84, 3 out of
-    # 95 -> 19.11 %, 77.73 %, 3.16 % -> 19, 77, 3, the 1 % left to the widest
+    # floors = longest word (capped at 12) + 1, or header word + 3: A -> 11 ("Préfecture"), B -> 13
+    # (30 capped at 12), C -> 4 (header "C"); excess of the mean length over the floor: 2, 17, 0.
+    # The 95 - 28 = 67 characters left go 2/19 to A and 17/19 to B: weights 18.05, 72.95, 4 out of
+    # 95 -> 19.0 %, 76.79 %, 4.21 % -> 19, 76, 4, the 1 % left to the widest
     widths = report.column_widths(["A", "B", "C"], [["Préfecture 59", "x" * 30, "1"]], line=95)
-    assert widths == [19, 78, 3]
+    assert widths == [19, 77, 4]
     # floors alone overflow a 10-character line: weights are the floors plus a quarter of the excess,
-    # 11.5, 17.25, 3 (of 31.75) -> 36.22, 54.33, 9.45 -> 36, 54, 9, the 1 % left to the widest
-    assert report.column_widths(["A", "B", "C"], [["Préfecture 59", "x" * 30, "1"]], line=10) == [36, 55, 9]
+    # 11.5, 17.25, 4 (of 32.75) -> 35.11, 52.67, 12.21 -> 35, 52, 12, the 1 % left to the widest
+    assert report.column_widths(["A", "B", "C"], [["Préfecture 59", "x" * 30, "1"]], line=10) == [35, 53, 12]
 
 
 def test_amounts_in_long_tables_are_never_split():
@@ -107,21 +107,21 @@ def test_amounts_in_long_tables_are_never_split():
 
 
 def test_one_odd_long_word_does_not_widen_a_column():
-    # nine cells in ten decide the floor: 19 codes "ab" and one "abcdefghijkl" -> floor 3 (also the
-    # header's "A" + 2), not 13;
-    # (mean 2.5: no excess); the other column (floor 13, mean 40) takes the 95 - 16 = 79 characters
-    # left: weights 3 and 92 of 95 -> 3.16 %, 96.8 % -> 3, 96, the 1 % left to the widest
+    # nine cells in ten decide the cell floor: 19 codes "ab" and one "abcdefghijkl" -> 3, not 13; the
+    # header "A" + 3 makes the floor 4 (mean 2.5: no excess); the other column (floor 13, mean 40)
+    # takes the 95 - 17 = 78 characters left: weights 4 and 91 of 95 -> 4.21 %, 95.79 % -> 4, 95,
+    # the 1 % left to the widest
     rows = [["ab", "y" * 40]] * 19 + [["abcdefghijkl", "y" * 40]]
     widths = report.column_widths(["A", "B"], rows, line=95)
-    assert widths == [3, 97]
+    assert widths == [4, 96]
 
 
 def test_a_short_header_word_column_keeps_its_header_whole():
     # a yes/no column headed "Fréquence de mise à jour" must not be narrower than "Fréquence"
     rows = [["Contingent préfectoral de logements sociaux — lot 7", "non", "Annuelle"]] * 3
     widths = report.column_widths(["Intitulé", "Donnée géographique", "Fréquence de mise à jour"], rows, line=95)
-    # floors: 12 ("préfectoral" 11 + 1), 14 ("géographique" 12 + 2), 11 ("Fréquence" 9 + 2) of 95
-    assert widths[1] >= 100 * 14 // 95 and widths[2] >= 100 * 11 // 95
+    # floors: 12 ("préfectoral" 11 + 1), 15 ("géographique" 12 + 3), 12 ("Fréquence" 9 + 3) of 95
+    assert widths[1] >= 100 * 15 // 95 and widths[2] >= 100 * 12 // 95
     assert widths[0] == max(widths)
 
 

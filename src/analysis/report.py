@@ -224,10 +224,9 @@ def column_widths(headers: list[str], rows: list[list[str]], line: int = LINE_CH
     """Column widths (percent, summing to 100) fitted to their content.
 
     Every column first gets its floor: the longest word of nine cells in ten (capped at 12
-    characters: longer words are hyphenated) plus one, or its header's longest word plus two (headers are bold), whichever
-    is longer, so that words are seldom cut in the middle without one odd long word widening
-    the whole column.
-    What is left of the line is then shared among the columns whose cells are longer on average
+    characters: longer words are hyphenated) plus one, or its header's longest word plus three
+    (headers are bold), whichever is longer, so that words are seldom cut in the middle without
+    one odd long word widening the whole column. What is left of the line is then shared among the columns whose cells are longer on average
     than their floor, in proportion to that excess: a title column gets the room, a yes/no column
     keeps just what it needs. When the floors alone overflow the line, each column weighs its
     floor plus a quarter of its excess, and all shrink in proportion.
@@ -249,7 +248,7 @@ def column_widths(headers: list[str], rows: list[list[str]], line: int = LINE_CH
         cells = [html.unescape(r[j]) for r in rows] or [""]
         mean = sum(map(len, cells)) / len(cells)
         words = sorted(min(12, longest_word(c)) for c in cells)
-        floor = max(words[(9 * len(words) - 1) // 10] + 1, longest_word(str(header)) + 2)
+        floor = max(words[(9 * len(words) - 1) // 10] + 1, longest_word(str(header)) + 3)
         floors.append(floor)
         excess.append(max(0.0, mean - floor))
     room = line - sum(floors)
