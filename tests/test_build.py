@@ -413,3 +413,15 @@ def test_pdf_has_cover_toc_with_page_numbers_and_fixed_dates(first):
     assert "Diffusion interne — ne pas diffuser" in texts[chapter2 - 1]  # running header
     assert reader.metadata["/CreationDate"].startswith("D:20210930")
 
+
+
+def test_an_audience_is_finished_as_soon_as_its_chapters_are_done(env):
+    # One worker, interne then public (two chapters each): the interne report is assembled and
+    # moved into place before the public edition's last chapter runs, not after every chapter
+    # of the command (a long campaign delivers its regions one by one).
+    reports = env.root / "reports-ordre"
+    result = env.build(reports, force=True, jobs=1)
+    assert result.ok, result.summary()
+    interne = (reports / "essai-build" / "interne" / "rapport.html").stat().st_mtime_ns
+    last_public_chapter = (reports / "essai-build" / "public" / "carnets" / "02_tableau.ipynb").stat().st_mtime_ns
+    assert interne < last_public_chapter

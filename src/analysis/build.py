@@ -36,6 +36,7 @@ import re
 import secrets
 import shutil
 import sys
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1107,6 +1108,13 @@ def build_editions(
     bar = tqdm(total=total, desc="Chapitres", unit="chap.", file=sys.stderr, disable=not progress, leave=True)
     bar.update(sum(len(p.result.chapters) for p in plans))
     context = multiprocessing.get_context("spawn")
+    # Tasks go to the pool a few at a time, a ready assembly before any waiting chapter: each
+    # region's reports are finished (and moved into place) as soon as its chapters are done,
+    # rather than all at the end of a long campaign. Twice as many tasks as workers are in
+    # flight, so that no worker waits while this process writes a region's exports.
+    waiting: deque[tuple[_Plan, ChapterSpec]] = deque(
+        (plan, spec) for plan in plans if plan.staging is not None for spec in plan.to_run)
+    ready: deque[_Plan] = deque(plan for plan in plans if plan.staging is not None and not plan.to_run)
     try:
         with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             futures: dict[cf.Future, tuple[str, _Plan, dict[str, Any]]] = {}
@@ -1118,12 +1126,12 @@ def build_editions(
                 else:
                     _fail_plan(plan)
 
-            for plan in plans:
-                if plan.staging is None:
-                    continue
-                if not plan.to_run:
-                    start_assembly(plan)
-                for spec in plan.to_run:
+            def submit_more() -> None:
+                while len(futures) < 2 * jobs and (ready or waiting):
+                    if ready:
+                        start_assembly(ready.popleft())
+                        continue
+                    plan, spec = waiting.popleft()
                     task = {
                         "id": spec.id,
                         "notebook": str(spec.notebook),
@@ -1131,6 +1139,8 @@ def build_editions(
                         "parameters": plan.params[spec.id],
                     }
                     futures[pool.submit(_chapter_task, task)] = ("chapter", plan, task)
+
+            submit_more()
             while futures:
                 done, _ = cf.wait(list(futures), return_when=cf.FIRST_COMPLETED)
                 for fut in done:
@@ -1151,12 +1161,13 @@ def build_editions(
                             plan.result.chapters.append(ChapterResult(spec.id, spec.notebook.name, BUILT))
                         plan.pending -= 1
                         if plan.pending == 0:
-                            start_assembly(plan)
+                            ready.append(plan)
                     elif out["error"]:
                         plan.result.errors.append(out["error"])
                         _fail_plan(plan)
                     else:
                         _finish_plan(plan)
+                submit_more()
     finally:
         bar.close()
         for plan in plans:
