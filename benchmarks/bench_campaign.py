@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {res[label][0]:.1f} s", file=sys.stderr)
     # the build's own summary (progress bars left out): one line per region and audience, then totals
     summary_tail = [line for line in res["sub_j2"][2].replace("\r", "\n").splitlines()
-                    if line.strip() and "Chapitres:" not in line][-60:]
+                    if line.strip() and "Chapitres:" not in line][-9:]
 
     n_all = len(editions)
     extrapolated = k < n_all
@@ -143,12 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     for label, jobs, (s, rss, _) in rows:
         n = 1 if label.startswith("1 ") else k
         lines.append(f"| {label} | {jobs} | {fr(s, 1)} | {fr(s / n, 1)} | {fr(rss, 0)} |")
-    word = "extrapolé linéairement" if extrapolated else "mesuré"
-    lines += [
-        f"| **{n_all} régions** ({word}) | 1 | {fr(all_j1, 0)} | {fr(all_j1 / n_all, 1)} | |",
-        f"| **{n_all} régions** ({word}) | 2 | {fr(all_j2, 0)} | {fr(all_j2 / n_all, 1)} | |",
-        "",
-    ]
+    if extrapolated:
+        lines += [
+            f"| **{n_all} régions** (extrapolé linéairement) | 1 | {fr(all_j1, 0)} | {fr(all_j1 / n_all, 1)} | |",
+            f"| **{n_all} régions** (extrapolé linéairement) | 2 | {fr(all_j2, 0)} | {fr(all_j2 / n_all, 1)} | |",
+        ]
+    lines.append("")
     if extrapolated:
         lines += [
             f"Les {n_all} régions n'ont pas été construites : la durée est celle des {k} premières régions "
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         ]
     lines += [
         "",
-        "Résumé affiché par la dernière construction :",
+        "Fin du résumé affiché par la dernière construction :",
         "",
         "```",
         *summary_tail,
