@@ -100,3 +100,11 @@ def test_summary_command_gathers_regions_built_separately(tmp_path):
     assert "    Corse : 12 services répondants, 1\u202f200 catégories, 50 % publiées" in out.output
     table = pd.read_csv(tmp_path / CAMPAIGN_DIR / "indicateurs-public.csv", sep=";")
     assert table["edition"].tolist() == ["bretagne-2021", "corse-2021"]
+
+
+def test_two_waves_of_one_region_are_told_apart_by_their_edition(tmp_path):
+    results = [_region(tmp_path, "hauts-de-france-2019", "Hauts-de-France", "public", 30, 390, 0.34),
+               _region(tmp_path, "hauts-de-france-2021", "Hauts-de-France", "public", 38, 543, 0.37)]
+    lines = write_campaign_summary(results, tmp_path).lines()
+    assert lines[0] == "Synthèse de la campagne (2 éditions, chiffres de l'édition public) :"
+    assert lines[1] == "    Hauts-de-France (hauts-de-france-2019) : 30 services répondants, 390 catégories, 34 % publiées"

@@ -49,11 +49,14 @@ class CampaignSummary:
             return []
         audience = "public" if "public" in self.tables else sorted(self.tables)[0]
         table = self.tables[audience]
-        out = [f"Synthèse de la campagne ({fmt.plural(len(table), 'région', 'régions')}, "
-               f"chiffres de l'édition {audience}) :"]
+        # several waves of one region (2019 and 2021) are told apart by their edition
+        by_region = table["region"].is_unique
+        count = fmt.plural(len(table), "région", "régions") if by_region else fmt.plural(len(table), "édition", "éditions")
+        out = [f"Synthèse de la campagne ({count}, chiffres de l'édition {audience}) :"]
         for row in table.to_dict("records"):
             respondents, categories, published = (pd.to_numeric(row.get(k), errors="coerce") for k in HEADLINE)
-            out.append(f"    {row['region']} : {fmt.plural(respondents, 'service répondant', 'services répondants')}, "
+            label = row["region"] if by_region else f"{row['region']} ({row['edition']})"
+            out.append(f"    {label} : {fmt.plural(respondents, 'service répondant', 'services répondants')}, "
                        f"{fmt.plural(categories, 'catégorie', 'catégories')}, {fmt.percent(published)} publiées")
         out += [f"    → {f}" for f in self.files]
         out += [f"    ✗ sans chiffres (construction en échec) : {m}" for m in self.missing]
