@@ -172,3 +172,8 @@ def test_regional_indicators_carry_their_own_unit_and_definition(tmp_path, editi
         assert row.unite == regional.loc[row.indicateur, "unit"], row.indicateur
         assert row.definition == regional.loc[row.indicateur, "definition"], row.indicateur
         assert "\n" not in row.unite + row.definition
+    values = df.set_index("indicateur")["valeur"]
+    figures = key_figures(tables)
+    # counts are written as integers, shares in full precision
+    assert values["n_categories"] == str(int(figures["n_categories"]))
+    assert float(values["share_published"]) == pytest.approx(figures["share_published"])

@@ -413,6 +413,15 @@ def indicator_dictionary() -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
+def _figure_text(value: object) -> str | None:
+    """A key figure as written in the CSV: counts without a decimal part (``38``, not ``38.0``)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def write_indicators(tables: Tables, edition: Edition, folder: Path) -> list[Path]:
     """Write the regional key figures (CSV, JSON), the per-service indicators and their dictionary."""
     from analysis.indicators import key_figures
@@ -427,7 +436,7 @@ def write_indicators(tables: Tables, edition: Edition, folder: Path) -> list[Pat
                 "edition": edition.id,
                 "region": edition.region,
                 "indicateur": name,
-                "valeur": value,
+                "valeur": _figure_text(value),
                 "unite": meta.loc[name, "unit"] if name in meta.index else None,
                 "definition": meta.loc[name, "definition"] if name in meta.index else None,
             }
