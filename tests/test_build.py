@@ -73,11 +73,21 @@ class Env:
     def scan(self, edition, folder):  # stands for analysis.public.scan_public_artefacts
         return list(self.scan_problems)
 
+    def no_exports(self, edition, audience, folder):  # stands for analysis.export.write_exports
+        return None
+
+    def failing_exports(self, edition, audience, folder):  # an export step that breaks
+        raise RuntimeError("disque plein")
+
     def patch(self, mp: pytest.MonkeyPatch) -> None:
-        """Stand in for the public-edition and export steps (tested on real tables elsewhere)."""
+        """Stand in for the public-edition and export steps (tested on real tables elsewhere).
+
+        The scan and the exports run in the build's worker processes: the stand-ins travel with
+        each task (a bound method of this object, pickled), not as patches of the workers' module.
+        """
         mp.setattr(build, "_prepare_tables", self.prepare)
         mp.setattr(build, "_scan_public", self.scan)
-        mp.setattr(build, "_write_exports", lambda *args: None)
+        mp.setattr(build, "_write_exports", self.no_exports)
 
     def build(self, reports: Path, **kwargs) -> build.BuildResult:
         kwargs.setdefault("jobs", 2)
@@ -425,3 +435,14 @@ def test_an_audience_is_finished_as_soon_as_its_chapters_are_done(env):
     interne = (reports / "essai-build" / "interne" / "rapport.html").stat().st_mtime_ns
     last_public_chapter = (reports / "essai-build" / "public" / "carnets" / "02_tableau.ipynb").stat().st_mtime_ns
     assert interne < last_public_chapter
+
+
+def test_failing_exports_keep_the_previous_reports(env, monkeypatch):
+    reports = env.root / "reports-exports"
+    assert env.build(reports, force=True, audiences=["interne"]).ok
+    before = (reports / "essai-build" / "interne" / "rapport.html").read_bytes()
+    monkeypatch.setattr(build, "_write_exports", env.failing_exports)  # runs in the workers
+    result = env.build(reports, force=True, audiences=["interne"])
+    assert not result.ok
+    assert "exports impossibles : RuntimeError: disque plein" in result.summary()
+    assert (reports / "essai-build" / "interne" / "rapport.html").read_bytes() == before

@@ -737,13 +737,35 @@ def assemble(folder: Path, edition: Edition, audience: str, chapters: Sequence[C
 
 
 def _assembly_task(task: dict[str, Any]) -> dict[str, Any]:
+    """In a worker: assemble the report, write the exports, scan the public edition.
+
+    The exports and the scan run here, not in the process that drives the build, so that they
+    use the workers' cores too. ``task["hooks"]`` holds the two functions to call (the module's
+    ``_write_exports`` and ``_scan_public``, resolved when the task is made).
+
+    Returns:
+        The task, with ``error`` (assembly or exports failed: the reports stay out of place) and
+        ``problems`` (what the public scan found; any problem keeps the report out of place).
+    """
+    folder = Path(task["folder"])
+    write_exports, scan_public = task["hooks"]
     try:
-        assemble(Path(task["folder"]), task["edition"], task["audience"], task["chapters"])
+        assemble(folder, task["edition"], task["audience"], task["chapters"])
     except BuildError as exc:
-        return {**task, "error": str(exc)}
+        return {**task, "error": str(exc), "problems": []}
     except Exception as exc:  # noqa: BLE001 - reported in French in the summary
-        return {**task, "error": f"assemblage du rapport : {type(exc).__name__}: {_first_line(str(exc))}"}
-    return {**task, "error": None}
+        return {**task, "error": f"assemblage du rapport : {type(exc).__name__}: {_first_line(str(exc))}", "problems": []}
+    try:
+        write_exports(task["edition"], task["audience"], folder / "exports")
+    except Exception as exc:  # noqa: BLE001 - reported in French, the previous reports stay
+        return {**task, "error": f"exports impossibles : {type(exc).__name__}: {_first_line(str(exc))}", "problems": []}
+    problems: list[str] = []
+    if task["audience"] == "public":
+        try:
+            problems = list(scan_public(task["edition"], folder))
+        except Exception as exc:  # noqa: BLE001 - a scanner that cannot run is a failure
+            problems = [f"contrôle de l'édition publique impossible : {type(exc).__name__}: {exc}"]
+    return {**task, "error": None, "problems": problems}
 
 
 # --------------------------------------------------------------------------------------------
@@ -1026,25 +1048,19 @@ def _fail_plan(plan: _Plan) -> None:
             c.kept = target / c.kept.relative_to(plan.staging)
 
 
-def _finish_plan(plan: _Plan) -> None:
-    """After assembly: write the exports, scan the public edition, write the manifest, move into place."""
-    try:
-        _write_exports(plan.edition, plan.audience, plan.staging / "exports")
-    except Exception as exc:  # noqa: BLE001 - reported in French, the previous reports stay
-        plan.result.errors.append(f"exports impossibles : {type(exc).__name__}: {_first_line(str(exc))}")
+def _finish_plan(plan: _Plan, problems: list[str]) -> None:
+    """After assembly, exports and scan (:func:`_assembly_task`): manifest, then into place.
+
+    Args:
+        plan: the audience built.
+        problems: what the public scan found; any problem keeps the report out of place.
+    """
+    if problems:
+        plan.result.errors.append(
+            "contrôle de l'édition publique en échec, rapport NON publié :\n- " + "\n- ".join(problems)
+        )
         _fail_plan(plan)
         return
-    if plan.audience == "public":
-        try:
-            problems = _scan_public(plan.edition, plan.staging)
-        except Exception as exc:  # noqa: BLE001 - a scanner that cannot run is a failure
-            problems = [f"contrôle de l'édition publique impossible : {type(exc).__name__}: {exc}"]
-        if problems:
-            plan.result.errors.append(
-                "contrôle de l'édition publique en échec, rapport NON publié :\n- " + "\n- ".join(problems)
-            )
-            _fail_plan(plan)
-            return
     manifest = {
         "format": MANIFEST_FORMAT,
         "edition": plan.edition.id,
@@ -1111,7 +1127,7 @@ def build_editions(
     # Tasks go to the pool a few at a time, a ready assembly before any waiting chapter: each
     # region's reports are finished (and moved into place) as soon as its chapters are done,
     # rather than all at the end of a long campaign. Twice as many tasks as workers are in
-    # flight, so that no worker waits while this process writes a region's exports.
+    # flight, so that no worker waits while this process handles a finished task.
     waiting: deque[tuple[_Plan, ChapterSpec]] = deque(
         (plan, spec) for plan in plans if plan.staging is not None for spec in plan.to_run)
     ready: deque[_Plan] = deque(plan for plan in plans if plan.staging is not None and not plan.to_run)
@@ -1121,7 +1137,8 @@ def build_editions(
 
             def start_assembly(plan: _Plan) -> None:
                 if plan.result.ok and plan.staging is not None:
-                    task = {"folder": str(plan.staging), "edition": plan.edition, "audience": plan.audience, "chapters": plan.chapters}
+                    task = {"folder": str(plan.staging), "edition": plan.edition, "audience": plan.audience,
+                            "chapters": plan.chapters, "hooks": (_write_exports, _scan_public)}
                     futures[pool.submit(_assembly_task, task)] = ("assemble", plan, task)
                 else:
                     _fail_plan(plan)
@@ -1166,7 +1183,7 @@ def build_editions(
                         plan.result.errors.append(out["error"])
                         _fail_plan(plan)
                     else:
-                        _finish_plan(plan)
+                        _finish_plan(plan, out["problems"])
                 submit_more()
     finally:
         bar.close()
