@@ -108,3 +108,15 @@ def test_two_waves_of_one_region_are_told_apart_by_their_edition(tmp_path):
     lines = write_campaign_summary(results, tmp_path).lines()
     assert lines[0] == "Synthèse de la campagne (2 éditions, chiffres de l'édition public) :"
     assert lines[1] == "    Hauts-de-France (hauts-de-france-2019) : 30 services répondants, 390 catégories, 34 % publiées"
+
+
+def test_when_every_region_failed_no_stale_table_is_left(tmp_path):
+    ok = [_region(tmp_path, "bretagne-2021", "Bretagne", "public", 31, 4200, 0.25),
+          _region(tmp_path, "corse-2021", "Corse", "public", 12, 900, 0.5)]
+    assert write_campaign_summary(ok, tmp_path).files
+    failed = [SimpleNamespace(**{**vars(r), "ok": False}) for r in ok]
+    summary = write_campaign_summary(failed, tmp_path)
+    assert not (tmp_path / CAMPAIGN_DIR / "indicateurs-public.csv").exists()
+    assert summary.lines() == ["Synthèse de la campagne non écrite : aucune région n'a de chiffres.",
+                               "    ✗ sans chiffres (construction en échec) : bretagne-2021 / public",
+                               "    ✗ sans chiffres (construction en échec) : corse-2021 / public"]

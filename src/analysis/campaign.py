@@ -45,8 +45,9 @@ class CampaignSummary:
 
     def lines(self) -> list[str]:
         """French lines for the end of the build's summary (nothing when nothing was written)."""
+        failed = [f"    ✗ sans chiffres (construction en échec) : {m}" for m in self.missing]
         if not self.files:
-            return []
+            return ["Synthèse de la campagne non écrite : aucune région n'a de chiffres.", *failed] if failed else []
         audience = "public" if "public" in self.tables else sorted(self.tables)[0]
         table = self.tables[audience]
         # several waves of one region (2019 and 2021) are told apart by their edition
@@ -59,8 +60,7 @@ class CampaignSummary:
             out.append(f"    {label} : {fmt.plural(respondents, 'service répondant', 'services répondants')}, "
                        f"{fmt.plural(categories, 'catégorie', 'catégories')}, {fmt.percent(published)} publiées")
         out += [f"    → {f}" for f in self.files]
-        out += [f"    ✗ sans chiffres (construction en échec) : {m}" for m in self.missing]
-        return out
+        return out + failed
 
 
 def region_table(figure_files: Sequence[Path]) -> pd.DataFrame:
@@ -138,10 +138,11 @@ def write_campaign_summary(results: Sequence, root: Path) -> CampaignSummary:
                 files.append(figures)
             else:
                 summary.missing.append(f"{r.edition} / {audience}")
+        target = Path(root) / CAMPAIGN_DIR / f"indicateurs-{audience}.csv"
         if not files:
+            target.unlink(missing_ok=True)  # no stale table from an earlier build
             continue
         table = region_table(files)
-        target = Path(root) / CAMPAIGN_DIR / f"indicateurs-{audience}.csv"
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         table.to_csv(partial, sep=";", index=False, encoding="utf-8", lineterminator="\n")
