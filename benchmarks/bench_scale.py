@@ -4,7 +4,7 @@ Runs, one after the other, :mod:`bench_ingest` (ingestion of 25, 250 and 2 500 r
 pandas + python-calamine reading the same files, log-log plot, peak memory) and
 :mod:`bench_campaign` (one region, then every region of the national campaign, ``--jobs 1`` and
 ``--jobs 2``). Each writes its own section of ``benchmarks/RESULTS.md`` with the machine's
-description. Counts about 1 h 30 on a 2-core machine, most of it building the 18 regions' reports.
+description. Takes about 1 h 05 on a 2-core machine, most of it building the 18 regions' reports.
 """
 
 from __future__ import annotations
