@@ -166,7 +166,7 @@ def table_html(
     rows = []
     texts: list[list[str]] = []
     for i, rec in enumerate(frame.itertuples(index=False, name=None)):
-        cells = []
+        cells, words = [], []
         for col, value in zip(frame.columns, rec, strict=True):
             if col in formats:
                 text = formats[col](value)
@@ -176,13 +176,14 @@ def table_html(
                 text = _format_value(value.item() if hasattr(value, "item") else value)
             numeric = isinstance(value, int | float) and not isinstance(value, bool)
             cls = ' class="num"' if numeric else ""
-            cells.append(f"<td{cls}>{esc(text)}</td>")
+            shown = esc(text)
+            cells.append(f"<td{cls}>{shown}</td>")
+            # a number is never wrapped (``td.num``): for the widths, it is one word
+            words.append(shown.replace(" ", "\u00a0") if numeric else shown)
         cls = ' class="total"' if total_row and i == len(frame) - 1 else ""
         rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
         if long:
-            # a number is never wrapped (``td.num``): for the widths, it is one word
-            texts.append([c[c.index(">") + 1:-5].replace(" ", "\u00a0") if c.startswith('<td class="num"')
-                          else c[c.index(">") + 1:-5] for c in cells])
+            texts.append(words)
     body = _grouped_body(rows, groups, len(frame.columns), group_count) if groups is not None \
         else f"<tbody>{''.join(rows)}</tbody>"
     if long:
